@@ -1,0 +1,110 @@
+import hashlib
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+MAIN_COMPANY_CODE = "MAIN"
+
+
+class Company(models.Model):
+    """A company of the installation. Companies share the customer book; credit data is per company."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9_-]+$", _("Use capital letters, digits, - and _ only."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3, default="CAD")
+    new_customer_status = models.CharField(
+        _("status of new customers"),
+        max_length=20,
+        choices=[("prospect", _("Prospect")), ("approved", _("Approved"))],
+        default="prospect",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    companies = models.ManyToManyField(Company, blank=True, related_name="users", verbose_name=_("companies"))
+    language = models.CharField(
+        _("language"), max_length=5, blank=True, choices=settings.LANGUAGES, default=""
+    )
+
+    def visible_companies(self) -> models.QuerySet[Company]:
+        """An admin sees every company; everyone else the companies they belong to."""
+        if self.role == Role.ADMIN:
+            return Company.objects.all()
+        return self.companies.all()
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> "ApiTokenQuerySet":
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A named API token. Only a hash is kept: the token itself is shown once, when it is made."""
+
+    PREFIX = "carnet_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False, help_text="The first characters, to recognise it.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def issue(cls, *, user: User, name: str, expires_at: datetime | None = None) -> tuple["ApiToken", str]:
+        """Create a token and return it with its secret value, which is not stored anywhere."""
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, key_hash=_hash_token(raw), hint=raw[:12], expires_at=expires_at
+        )
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str) -> "ApiToken | None":
+        token = cls.objects.usable().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is not None:
+            now = timezone.now()
+            # Recording every use would turn each read into a write; once a minute is enough to audit.
+            if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+                cls.objects.filter(pk=token.pk).update(last_used_at=now)
+                token.last_used_at = now
+        return token
