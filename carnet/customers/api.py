@@ -47,6 +47,7 @@ from .schemas import (
     Outcome,
     Problem,
 )
+from .search import narrows_by_index
 
 router = Router(tags=["customers"])
 
@@ -234,7 +235,13 @@ def list_customers(request: HttpRequest, filters: Query[CustomerListQuery]) -> d
         sort=filters.sort,
     )
     queryset = _for_output(filter_customers(criteria))
-    page = paginate(queryset, sort=SORTS[criteria.sort], limit=filters.limit, cursor=filters.cursor)
+    page = paginate(
+        queryset,
+        sort=SORTS[criteria.sort],
+        limit=filters.limit,
+        cursor=filters.cursor,
+        sparse_filter=narrows_by_index(criteria.q),
+    )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 

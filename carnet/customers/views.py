@@ -150,7 +150,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         if exact is not None:
             url = reverse("customer-detail", args=[exact])
             return HttpResponseClientRedirect(url) if _htmx(request) else redirect(url)
-    queryset = queries.ordered(queries.with_main_address(queries.filter_customers(filters)), filters.sort)
+    queryset = queries.ordered(
+        queries.with_main_address(queries.filter_customers(filters)), filters.sort, filters.q
+    )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     sort_links = {}
     for column in SORTABLE_COLUMNS:
@@ -257,7 +259,9 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV: the same filters and order as the screen, every page."""
     require(_actor(request), Action.EXPORT_CUSTOMERS)
     _form, filters = _filters(request)
-    queryset = queries.ordered(queries.with_main_address(queries.filter_customers(filters)), filters.sort)
+    queryset = queries.ordered(
+        queries.with_main_address(queries.filter_customers(filters)), filters.sort, filters.q
+    )
     filename = f"customers-{timezone.localdate():%Y%m%d}.csv"
     return csv_response(filename, EXPORT_COLUMNS, _export_rows(queryset))
 

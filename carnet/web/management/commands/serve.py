@@ -22,6 +22,7 @@ class Command(BaseCommand):
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         if demo:
             from carnet.customers.models import Customer
 
