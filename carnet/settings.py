@@ -1,6 +1,7 @@
 """Carnet settings: everything comes from the environment, with safe defaults for the embedded mode."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -89,8 +90,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     # A file, not the in-memory default: concurrency tests need a second connection that waits for the
-    # first one's lock, as it does in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # first one's lock, as it does in production. One per process, so that test runs side by side do not
+    # share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"carnet-test-{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CARNET_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
