@@ -8,12 +8,9 @@ from a trigram index and SQLite by a scan of one narrow column.
 import re
 import unicodedata
 
-from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 
 from .models import Customer
-from .sqlite_search import FTS_TABLE
 from .validators import phone_digits
 
 
@@ -121,13 +118,6 @@ def narrows_by_index(query: str) -> bool:
     return any(len(word) >= TRIGRAM for word in fold(query).split())
 
 
-def _contains(word: str) -> Q:
-    """Customers whose search text holds `word`; on SQLite through the FTS5 trigram index when it can."""
-    if connection.vendor == "sqlite" and len(word) >= TRIGRAM and not re.search(r"[%_\\]", word):
-        return Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE search_text LIKE %s", [f"%{word}%"]))
-    return Q(search_text__contains=word)
-
-
 def search_customers(queryset: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     """Customers whose search text holds every word of the query (digits of a phone match as typed)."""
     for word in fold(query).split():
@@ -135,7 +125,7 @@ def search_customers(queryset: QuerySet[Customer], query: str) -> QuerySet[Custo
         # "555-0100" or "(819)" should match the stored phone digits.
         if digits and not re.search(r"[a-z]", word) and len(digits) >= 3 and digits != word:
             # Either phone digits or a number written with its punctuation ("9123-4567 Québec inc.").
-            queryset = queryset.filter(_contains(digits) | _contains(word))
+            queryset = queryset.filter(Q(search_text__contains=digits) | Q(search_text__contains=word))
         else:
-            queryset = queryset.filter(_contains(word))
+            queryset = queryset.filter(search_text__contains=word)
     return queryset
