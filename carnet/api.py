@@ -188,6 +188,7 @@ def _register_routers() -> None:
     from carnet.customers.api import router as customers_router
 
     api.add_router("/", customers_router)
+    api.add_router("/", "carnet.customers.settings_api.router")
 
 
 _register_routers()

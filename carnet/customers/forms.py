@@ -153,15 +153,15 @@ def country_choices(language: str) -> list[tuple[str, str]]:
 
 
 def province_choices(country: str) -> list[tuple[str, Any]]:
+    """Subdivisions of the country named in the reader's language ("Québec (QC)")."""
     subdivisions = subdivision_codes(country) if country else {}
     if not subdivisions:
         return [("", _("— none —"))]
-    return [
-        ("", "—"),
-        *sorted(
-            ((code, f"{name} ({code})") for code, name in subdivisions.items()), key=lambda item: item[1]
-        ),
-    ]
+    catalogue = gettext_module.translation(
+        "iso3166-2", pycountry.LOCALES_DIR, languages=[_language()], fallback=True
+    )
+    named = ((code, f"{catalogue.gettext(name)} ({code})") for code, name in subdivisions.items())
+    return [("", "—"), *sorted(named, key=lambda item: item[1])]
 
 
 def _formfield(field: Any, **kwargs: Any) -> forms.Field | None:
@@ -389,7 +389,10 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[str, Any]] = [(c.code, c.label()) for c in NoteCategory.objects.all()]
+        # Inactive categories are no longer offered; their notes keep them.
+        choices: list[tuple[str, Any]] = [
+            (c.code, c.label()) for c in NoteCategory.objects.filter(active=True)
+        ]
         if NoteCategory.GENERAL not in {code for code, _label in choices}:
             # The services create the general category on first use.
             choices.insert(0, (NoteCategory.GENERAL, _("General")))

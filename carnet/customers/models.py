@@ -342,6 +342,8 @@ class NoteCategory(models.Model):
     label_en = models.CharField(_("label (English)"), max_length=60)
     label_fr = models.CharField(_("label (French)"), max_length=60)
     position = models.PositiveSmallIntegerField(default=0)
+    # An inactive category is no longer offered for new notes; the notes that have it keep it.
+    active = models.BooleanField(_("active"), default=True)
 
     GENERAL = "general"
 

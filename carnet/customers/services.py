@@ -6,13 +6,17 @@ ValidationError (by field) or a CarnetError; nothing is half-saved.
 """
 
 import contextlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carnet.accounts.models import MAIN_COMPANY_CODE, Company, User
 from carnet.accounts.permissions import require
@@ -724,15 +728,24 @@ def remove_contact(*, actor: User | None, contact_id: int | str) -> str:
 # --- notes ---------------------------------------------------------------------------------------
 
 
-def note_category(code: str | None) -> NoteCategory:
+def note_category(code: str | None, keep: NoteCategory | None = None) -> NoteCategory:
+    """The category of a note by its code; an inactive one is refused unless it is `keep`, the note's own."""
     code = code or NoteCategory.GENERAL
     category = NoteCategory.objects.filter(code=code).first()
     if category is None:
         if code == NoteCategory.GENERAL:
             return NoteCategory.objects.create(code=code, label_en="General", label_fr="Général")
-        known = ", ".join(NoteCategory.objects.values_list("code", flat=True))
+        known = ", ".join(NoteCategory.objects.filter(active=True).values_list("code", flat=True))
         raise ValidationError(
             {"category": _("Unknown note category; use one of: %(known)s.") % {"known": known}}
+        )
+    if not category.active and category != keep:
+        known = ", ".join(NoteCategory.objects.filter(active=True).values_list("code", flat=True))
+        raise ValidationError(
+            {
+                "category": _("The note category %(code)s is no longer in use; use one of: %(known)s.")
+                % {"code": code, "known": known}
+            }
         )
     return category
 
@@ -776,7 +789,9 @@ def update_note(
     changes = dict(changes)
     if "category" in changes:
         category = changes.pop("category")
-        note.category = category if isinstance(category, NoteCategory) else note_category(category)
+        note.category = (
+            category if isinstance(category, NoteCategory) else note_category(category, keep=note.category)
+        )
     for field, value in changes.items():
         setattr(note, field, value)
     _validate_note(note)
@@ -796,3 +811,277 @@ def delete_note(*, actor: User | None, note_id: int | str) -> None:
     note._history_user = actor  # type: ignore[attr-defined]
     note.delete()
     _touch(customer)
+
+
+# --- book settings -------------------------------------------------------------------------------
+
+BOOK_SETTINGS_FIELDS = frozenset(
+    {"code_prefix", "code_digits", "next_code_number", "default_country", "default_province"}
+)
+CODE_SETTINGS = frozenset({"code_prefix", "code_digits", "next_code_number"})
+ADDRESS_DEFAULTS = frozenset({"default_country", "default_province"})
+CODE_DIGITS_MIN = 3
+CODE_DIGITS_MAX = 12
+CODE_PREFIX_MAX = 10
+_CODE_PREFIX_RE = re.compile(r"^[A-Z0-9]*$")
+_TEXT_SETTINGS = ("code_prefix", "default_country", "default_province")
+
+
+def format_customer_code(prefix: str, digits: int, number: int) -> str:
+    """The code the generator makes of a prefix, a number of digits and a number: C, 5, 124 → C00124."""
+    return f"{prefix}{number:0{digits}d}".upper()
+
+
+def highest_generated_code(prefix: str, digits: int) -> tuple[str, int] | None:
+    """The existing customer code with the highest number the generator could have made from this prefix
+    and number of digits (C00123 for C and 5; C100000 too, once the numbers outgrew their digits)."""
+    prefix = prefix.upper()
+    pattern = rf"^{re.escape(prefix)}([0-9]{{{digits}}}|[1-9][0-9]{{{digits},}})$"
+    code = (
+        Customer.objects.filter(code__regex=pattern)
+        .annotate(code_length=Length("code"))
+        .order_by("-code_length", "-code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return None if code is None else (code, int(code[len(prefix) :]))
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def code_settings_errors(prefix: str, digits: Any, number: Any) -> dict[str, str]:
+    """What is wrong with a code prefix, number of digits and next number taken together, by field."""
+    errors: dict[str, str] = {}
+    if len(prefix) > CODE_PREFIX_MAX:
+        errors["code_prefix"] = _("A prefix has at most %(n)d characters.") % {"n": CODE_PREFIX_MAX}
+    elif not _CODE_PREFIX_RE.match(prefix.upper()):
+        errors["code_prefix"] = _("A prefix holds only letters and digits (C, CL, 26), or nothing.")
+    if not _is_whole(digits) or not CODE_DIGITS_MIN <= digits <= CODE_DIGITS_MAX:
+        errors["code_digits"] = _("Choose between %(min)d and %(max)d digits.") % {
+            "min": CODE_DIGITS_MIN,
+            "max": CODE_DIGITS_MAX,
+        }
+    if not _is_whole(number) or number < 1:
+        errors["next_code_number"] = _("The next number is a whole number, 1 or more.")
+    if errors:
+        return errors
+    if number >= 10**digits:
+        errors["next_code_number"] = _(
+            "With %(digits)d digits, numbers go up to %(max)s: add digits or choose a smaller number."
+        ) % {"digits": digits, "max": 10**digits - 1}
+        return errors
+    used = highest_generated_code(prefix, digits)
+    if used is not None and number <= used[1]:
+        errors["next_code_number"] = _(
+            "The code %(code)s is already used: the next number must be %(min)d or more."
+        ) % {"code": used[0], "min": used[1] + 1}
+    return errors
+
+
+def default_address_errors(country: str, province: str) -> dict[str, str]:
+    """The default country and province follow the rules of an address's (province required only where
+    the country's addresses need one, and one of its subdivisions)."""
+    errors = address_errors(country=country, province=province, postal_code="")
+    return {
+        f"default_{field}": message for field, message in errors.items() if field in {"country", "province"}
+    }
+
+
+def preview_customer_code(prefix: str, digits: int, number: int) -> str:
+    """The code the next customer created with a blank code would get: taken codes are skipped, as the
+    generator skips them. Reads only; the generator's lock decides for real."""
+    while True:
+        batch = [format_customer_code(prefix, digits, n) for n in range(number, number + 50)]
+        taken = set(Customer.objects.filter(code__in=batch).values_list("code", flat=True))
+        free = next((code for code in batch if code not in taken), None)
+        if free is not None:
+            return free
+        number += len(batch)
+
+
+def book_settings_for_update() -> BookSettings:
+    """The settings row, locked until the end of the transaction (as next_customer_code locks it)."""
+    book = BookSettings.objects.select_for_update().filter(pk=1).first()
+    if book is None:
+        BookSettings.load()
+        book = BookSettings.objects.select_for_update().get(pk=1)
+    return book
+
+
+@transaction.atomic
+def update_book_settings(*, actor: User | None, changes: Mapping[str, Any]) -> BookSettings:
+    """Change the settings of the customer book. Only the settings given change; a changed setting is
+    checked with those it depends on (the code prefix, digits and next number together; the default
+    country and province together). Any error changes nothing. The row is locked as the code generator
+    locks it, so no customer takes a number while the sequence moves."""
+    if actor is not None:
+        require(actor, Action.MANAGE_SETTINGS)
+    _check_unknown(changes, BOOK_SETTINGS_FIELDS)
+    book = book_settings_for_update()
+    values: dict[str, Any] = {field: getattr(book, field) for field in BOOK_SETTINGS_FIELDS}
+    for field, value in changes.items():
+        values[field] = str(value or "").strip().upper() if field in _TEXT_SETTINGS else value
+    changed = {field for field in BOOK_SETTINGS_FIELDS if values[field] != getattr(book, field)}
+    errors: dict[str, str] = {}
+    # A setting left as it is is not judged again: a code typed by hand may sit above the sequence.
+    if changed & CODE_SETTINGS:
+        errors.update(
+            code_settings_errors(values["code_prefix"], values["code_digits"], values["next_code_number"])
+        )
+    if changed & ADDRESS_DEFAULTS:
+        errors.update(default_address_errors(values["default_country"], values["default_province"]))
+    if errors:
+        raise ValidationError(errors)
+    for field in changed:
+        setattr(book, field, values[field])
+    if changed:
+        book.save(update_fields=sorted(changed))
+    return book
+
+
+# --- note categories -----------------------------------------------------------------------------
+
+NOTE_CATEGORY_FIELDS = frozenset({"code", "label_en", "label_fr", "position", "active"})
+_NOTE_CATEGORY_CODE_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+def note_categories_with_usage() -> QuerySet[NoteCategory]:
+    """Every note category, in order, with `note_count`: how many notes have it."""
+    return NoteCategory.objects.annotate(note_count=Count("notes")).order_by("position", "code")
+
+
+def _note_category_for_update(code: str) -> NoteCategory:
+    category = NoteCategory.objects.select_for_update().filter(code=str(code or "").strip().lower()).first()
+    if category is None:
+        raise NotFound(_("No note category has the code %(code)s.") % {"code": code})
+    return category
+
+
+def _validate_note_category(category: NoteCategory) -> None:
+    errors: dict[str, list[str]] = {}
+    if not category.code:
+        errors["code"] = [_("Give the category a code, such as quality.")]
+    elif not _NOTE_CATEGORY_CODE_RE.match(category.code):
+        errors["code"] = [
+            _("A code holds lower-case letters and digits, with - or _ between words (quality, after-sales).")
+        ]
+    names = {
+        "label_en": _("Give the category a name in English."),
+        "label_fr": _("Give it a name in French."),
+    }
+    for field, message in names.items():
+        label = getattr(category, field)
+        if not label:
+            errors[field] = [message]
+            continue
+        twin = (
+            NoteCategory.objects.filter(**{f"{field}__iexact": label}).exclude(pk=category.pk).first()
+            if category.pk is not None
+            else NoteCategory.objects.filter(**{f"{field}__iexact": label}).first()
+        )
+        if twin is not None:
+            errors[field] = [
+                _("The category %(code)s already has this name; choose another.") % {"code": twin.code}
+            ]
+    if category.code == NoteCategory.GENERAL and not category.active:
+        errors["active"] = [_("The general category takes every note given no category: it stays active.")]
+    try:
+        category.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _ensure_note_category_code_free(code: str) -> None:
+    existing = NoteCategory.objects.filter(code=code).first()
+    if existing is not None:
+        raise CodeTaken(
+            _("The code %(code)s belongs to the category %(name)s.")
+            % {"code": code, "name": existing.label()},
+            existing={"code": existing.code, "label_en": existing.label_en, "label_fr": existing.label_fr},
+        )
+
+
+@transaction.atomic
+def create_note_category(*, actor: User | None, data: Mapping[str, Any]) -> NoteCategory:
+    """Add a note category. Its code is a slug, unique (a taken one is a CodeTaken conflict); one name is
+    enough, the other language shows it until someone translates it. It goes last unless given a position."""
+    if actor is not None:
+        require(actor, Action.MANAGE_SETTINGS)
+    _check_unknown(data, NOTE_CATEGORY_FIELDS)
+    label_en = str(data.get("label_en") or "").strip()
+    label_fr = str(data.get("label_fr") or "").strip()
+    position = data.get("position")
+    if position is None:
+        position = (NoteCategory.objects.aggregate(last=Max("position"))["last"] or 0) + 1
+    category = NoteCategory(
+        code=str(data.get("code") or "").strip().lower(),
+        label_en=label_en or label_fr,
+        label_fr=label_fr or label_en,
+        position=position,
+        active=data.get("active", True),
+    )
+    _validate_note_category(category)
+    _ensure_note_category_code_free(category.code)
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        # Another request took the same code between our check and our insert.
+        _ensure_note_category_code_free(category.code)
+        raise
+    return category
+
+
+@transaction.atomic
+def update_note_category(*, actor: User | None, code: str, changes: Mapping[str, Any]) -> NoteCategory:
+    """Rename a category, move it, or (de)activate it. Its code stays: notes and clients name it by it."""
+    if actor is not None:
+        require(actor, Action.MANAGE_SETTINGS)
+    _check_unknown(changes, NOTE_CATEGORY_FIELDS)
+    category = _note_category_for_update(code)
+    changes = dict(changes)
+    if "code" in changes and str(changes.pop("code") or "").strip().lower() != category.code:
+        raise ValidationError(
+            {
+                "code": _(
+                    "A category keeps its code, by which notes and clients name it; add a new one instead."
+                )
+            }
+        )
+    for field, value in changes.items():
+        setattr(category, field, str(value or "").strip() if field in {"label_en", "label_fr"} else value)
+    _validate_note_category(category)
+    category.save()
+    return category
+
+
+def set_note_category_active(*, actor: User | None, code: str, active: bool) -> NoteCategory:
+    """Deactivate a category (no longer offered for new notes; its notes keep it), or reactivate it."""
+    return update_note_category(actor=actor, code=code, changes={"active": active})
+
+
+@transaction.atomic
+def delete_note_category(*, actor: User | None, code: str) -> None:
+    """Delete an unused category. The general one always stays; a used one raises InUse: deactivate it."""
+    if actor is not None:
+        require(actor, Action.MANAGE_SETTINGS)
+    category = _note_category_for_update(code)
+    if category.code == NoteCategory.GENERAL:
+        raise RuleViolation(_("The general category cannot be deleted: notes given no category go to it."))
+    count = category.notes.count()
+    if count:
+        raise InUse(
+            _(
+                "The category %(code)s is in use, so it cannot be deleted. Deactivate it instead: it is "
+                "then no longer offered for new notes, and its notes keep it."
+            )
+            % {"code": category.code},
+            reasons=[ngettext("%(n)d note has it.", "%(n)d notes have it.", count) % {"n": count}],
+            suggestion="deactivate",
+        )
+    category.delete()

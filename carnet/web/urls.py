@@ -11,4 +11,5 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("carnet.customers.urls")),
+    path("settings/", include("carnet.customers.settings_urls")),
 ]
