@@ -95,7 +95,7 @@ def paginate(
         if len(found) > limit or len(window) < window_size:
             items = found
         else:
-            keyed = queryset.alias(_sort_key=Coalesce(F(field), F(field)))
+            keyed: QuerySet[M] = queryset.alias(_sort_key=Coalesce(F(field), F(field)))  # type: ignore[assignment]
             items = list(_in_order(keyed, "_sort_key", descending, cursor_values)[: limit + 1])
     else:
         items = list(_in_order(queryset, field, descending, cursor_values)[: limit + 1])
