@@ -48,3 +48,39 @@ class InUse(Conflict):
 class RuleViolation(CarnetError):
     status = 422
     code = "rule_violation"
+
+
+class InvalidState(RuleViolation):
+    """The document (or hold) is not in a state that allows this: posting a posted invoice, cancelling an
+    invoiced order, lifting a lifted hold."""
+
+    code = "invalid_state"
+
+
+class CreditRefused(RuleViolation):
+    """The credit check blocked the document; nothing was saved. `decision` is the Decision
+    (credit/decision.py); `extra["decision"]` its JSON, which the API sends as the problem's `decision`
+    member (422)."""
+
+    code = "credit_refused"
+
+    def __init__(self, detail: str, *, decision: Any) -> None:
+        super().__init__(detail, decision=decision.as_json())
+        self.decision = decision
+
+
+class CreditWarningNotAcknowledged(Conflict):
+    """The credit check gave warnings and the request did not acknowledge them (with a reason); nothing was
+    saved. The same request with acknowledge_warnings and an override_reason goes through (409)."""
+
+    code = "credit_warning"
+
+    def __init__(self, detail: str, *, decision: Any) -> None:
+        super().__init__(detail, decision=decision.as_json())
+        self.decision = decision
+
+
+class IdempotencyKeyReused(Conflict):
+    """An Idempotency-Key already answered a request with another body (409)."""
+
+    code = "idempotency_key_reused"

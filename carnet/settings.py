@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "ninja",
     "carnet.accounts",
     "carnet.customers",
+    "carnet.documents",
+    "carnet.credit",
     "carnet.web",
 ]
 

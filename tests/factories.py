@@ -95,3 +95,49 @@ class NoteFactory(ModelFactory[Note]):
     customer = factory.SubFactory(CustomerFactory)
     category = factory.SubFactory(NoteCategoryFactory)
     text = factory.Sequence(lambda n: f"Note {n + 1}")
+
+
+# --- credit (carnet/credit) ---------------------------------------------------------------------------
+# Imported here so that this section stays one block at the end of the file.
+
+from carnet.accounts.models import Company  # noqa: E402
+from carnet.credit.models import CreditAccount, Hold  # noqa: E402
+
+
+class CompanyFactory(ModelFactory[Company]):
+    class Meta:
+        model = Company
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"CO{n + 1}")
+    name = factory.LazyAttribute(lambda c: f"Company {c.code}")
+    currency = "CAD"
+
+
+def _main_company() -> Company:
+    return Company.objects.get(code="MAIN")
+
+
+class CreditAccountFactory(ModelFactory[CreditAccount]):
+    """A credit account with a limit and zero balances; balances come from documents entered through the
+    services, so that `carnet verify` agrees."""
+
+    class Meta:
+        model = CreditAccount
+        django_get_or_create = ("customer", "company")
+
+    customer = factory.SubFactory(CustomerFactory)
+    company = factory.LazyFunction(_main_company)
+    limit = None
+
+
+class HoldFactory(ModelFactory[Hold]):
+    """A hold as add_hold leaves it; built directly so that a test can also arrange one that has ended."""
+
+    class Meta:
+        model = Hold
+
+    customer = factory.SubFactory(CustomerFactory)
+    company = factory.LazyFunction(_main_company)
+    type = "sale_order"
+    comment = "Litige sur la facture 1042"
