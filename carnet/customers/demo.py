@@ -387,6 +387,10 @@ class DemoResult:
     addresses: int = 0
     contacts: int = 0
     notes: int = 0
+    invoices: int = 0
+    payments: int = 0
+    orders: int = 0
+    holds: int = 0
     seconds: float = 0.0
     users: list[tuple[str, str, bool]] = field(default_factory=list)  # (username, role, created now)
 
@@ -697,6 +701,7 @@ def load_demo(
     result = DemoResult(users=ensure_demo_users())
     users = {u.username: u for u in User.objects.filter(username__in=[u for u, _r in DEMO_USERS])}
     maker = _BookMaker(seed)
+    made: list[Customer] = []
     for region, size in _split(count):
         parent: Customer | None = None
         for index in range(size):
@@ -710,6 +715,7 @@ def load_demo(
                 data["parent"] = parent
             parent = None
             customer = services.create_customer(actor=None, data=data, acknowledge_duplicates=True)
+            made.append(customer)
             if customer.key_account and maker.chance(0.6):
                 parent = customer
             result.customers += 1
@@ -733,6 +739,14 @@ def load_demo(
             result.notes += _add_notes(maker, customer)
             if progress and result.customers % 50 == 0:
                 progress(f"{result.customers} customers…")
+    if progress:
+        progress("invoices, payments, orders, limits and holds…")
+    # Imported here: the documents app builds on the customer book, not the other way round.
+    from carnet.documents.demo import add_demo_activity
+
+    activity = add_demo_activity(made, seed=seed)
+    result.invoices, result.payments = activity.invoices, activity.payments
+    result.orders, result.holds = activity.orders, activity.holds
     result.seconds = time.monotonic() - started
     return result
 

@@ -46,7 +46,8 @@ class Command(BaseCommand):
             raise CommandError(f"The demo data was refused, nothing was loaded: {exc}") from exc
         self.stderr.write(
             f"Loaded {result.customers} customers, {result.addresses} addresses, {result.contacts} contacts "
-            f"and {result.notes} notes in {result.seconds:.1f} s."
+            f"and {result.notes} notes, {result.invoices} invoices, {result.payments} payments, "
+            f"{result.orders} open orders and {result.holds} holds in {result.seconds:.1f} s."
         )
         self.stderr.write("")
         self.stderr.write("Demo users (sign in at /):")
