@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,8 +125,8 @@ class HoldQuerySet(models.QuerySet["Hold"]):
         on = on or timezone.localdate()
         return self.filter(lifted_at__isnull=True).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
 
-    def for_company(self, company: Company) -> "HoldQuerySet":
-        """Holds on the company and holds on every company."""
+    def for_company(self, company: Company | OuterRef) -> "HoldQuerySet":
+        """Holds on the company and holds on every company (`company` may be an OuterRef to a company id)."""
         return self.filter(Q(company=company) | Q(company__isnull=True))
 
 
@@ -204,3 +204,153 @@ class CreditOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- the credit review (credit/review_criteria.py, credit/review.py) ----------------------------------
+
+REVIEW_ACTION_CHOICES = [
+    ("blocked", _("Block the customer")),
+    ("warning", _("Put the customer on warning")),
+]
+
+
+class CreditReviewCriteria(models.Model):
+    """What the credit review proposes to block, for a company (customer empty) or, overriding the company's
+    whole set, for one customer in that company.
+
+    By grace days: an unpaid posted invoice older than `grace_days` (from its date). By credit limit: the
+    unpaid part of posted invoices older than `limit_days` above `limit_percent` % of the limit, or, with no
+    percentage, above `limit_minimum`; a customer with no limit is not reviewed by it. Empty days: off."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="credit_review_criteria"
+    )
+    action = models.CharField(
+        _("blocking means"), max_length=10, choices=REVIEW_ACTION_CHOICES, default="blocked"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    grace_days = models.PositiveIntegerField(_("grace days"), null=True, blank=True)
+    limit_days = models.PositiveIntegerField(_("grace days (credit limit)"), null=True, blank=True)
+    limit_percent = models.DecimalField(
+        _("percentage of the limit"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    limit_minimum = models.DecimalField(
+        _("minimum overdue balance"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("credit review criteria")
+        verbose_name_plural = _("credit review criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], condition=Q(customer__isnull=True), name="review_criteria_one_per_company"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "customer"],
+                condition=Q(customer__isnull=False),
+                name="review_criteria_one_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(limit_percent__isnull=True)
+                | (Q(limit_percent__gte=0) & Q(limit_percent__lte=1000)),
+                name="review_criteria_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(limit_minimum__isnull=True) | Q(limit_minimum__gte=0),
+                name="review_criteria_minimum_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.customer_id or '*'}"
+
+
+class CreditReview(models.Model):
+    """One run of the credit review: what it proposed (its lines) and, once applied, what it changed."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField(_("as of"))
+    external_code = models.CharField(_("external code"), max_length=30, blank=True)
+    criteria = models.JSONField(_("company criteria at the run"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("run at"), default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    to_block_count = models.PositiveIntegerField(default=0)
+    to_release_count = models.PositiveIntegerField(default=0)
+    applied_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("credit review")
+        verbose_name_plural = _("credit reviews")
+        indexes = [models.Index(fields=["company", "created_at"], name="credit_review_company")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.company_id} {self.as_of}"
+
+
+class CreditReviewLine(models.Model):
+    """One proposal of a review: block (or warn) a customer, or release one an earlier review blocked; why;
+    the customer's status when the review ran; and, once applied, what was done."""
+
+    BLOCK = "block"
+    RELEASE = "release"
+    ACTION_CHOICES = [(BLOCK, _("Block")), (RELEASE, _("Release"))]
+
+    PENDING = ""
+    APPLIED = "applied"
+    SKIPPED = "skipped"
+    NOT_SELECTED = "not_selected"
+    RESULT_CHOICES = [
+        (PENDING, _("Not applied yet")),
+        (APPLIED, _("Applied")),
+        (SKIPPED, _("Skipped")),
+        (NOT_SELECTED, _("Not selected")),
+    ]
+
+    review = models.ForeignKey(CreditReview, on_delete=models.CASCADE, related_name="lines")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_review_lines")
+    action = models.CharField(_("action"), max_length=10, choices=ACTION_CHOICES)
+    # The customer's status when the review ran: applying skips a customer changed since.
+    status_before = models.CharField(max_length=20)
+    status_reason_before = models.CharField(max_length=300, blank=True)
+    status_changed_at_before = models.DateTimeField(null=True, blank=True)
+    # What applying does: the new status and its reason (release: approved, no reason).
+    new_status = models.CharField(max_length=20)
+    reason = models.CharField(max_length=300, blank=True)
+    criteria = models.JSONField(_("criteria met"), default=list)
+    overdue_balance = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    oldest_days = models.IntegerField(null=True, blank=True)
+    limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    percent_of_limit = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    selected = models.BooleanField(_("selected"), default=True)
+    result = models.CharField(max_length=15, choices=RESULT_CHOICES, default=PENDING, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    # Set when applied: with new_status and reason, the customer's status as this line left it. While the
+    # customer still has exactly that status (any manual change sets a new status_changed_at), it is "blocked
+    # by the review" and a later review of the same company may release it.
+    applied_status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "action", "id"]
+        verbose_name = _("credit review line")
+        verbose_name_plural = _("credit review lines")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "customer"], name="credit_review_line_one_per_customer")
+        ]
+        indexes = [models.Index(fields=["customer", "result"], name="credit_review_line_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.action} {self.customer_id}"
