@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from carnet.accounts.models import User
 from carnet.accounts.permissions import can, require
 from carnet.accounts.roles import Action
+from carnet.credit import views as credit_views
 from carnet.errors import CarnetError, CodeTaken, DuplicatesFound, InUse, StaleVersion
 from carnet.web.csv_export import csv_response
 
@@ -51,6 +52,10 @@ from .models import Address, Contact, Customer, Note
 PAGE_SIZE = 25
 TABS = [
     ("overview", gettext_lazy("Overview")),
+    ("credit", gettext_lazy("Credit")),
+    ("holds", gettext_lazy("Holds")),
+    ("activity", gettext_lazy("Activity")),
+    ("sales", gettext_lazy("Sales")),
     ("addresses", gettext_lazy("Addresses")),
     ("contacts", gettext_lazy("Contacts")),
     ("notes", gettext_lazy("Notes")),
@@ -322,6 +327,10 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 _put_errors(exc, stage)
             else:
                 messages.success(request, _("Customer %(code)s created.") % {"code": customer.code})
+                if back := _next_url(request):  # e.g. order entry, which picks the new customer
+                    return redirect(
+                        back + ("&" if "?" in back else "?") + urlencode({"customer": customer.pk})
+                    )
                 return redirect("customer-detail", pk=customer.pk)
     else:
         initial = {"name": request.GET.get("name", ""), "assigned_to": actor.pk}
@@ -338,8 +347,15 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             "address_form": address_form,
             "contact_form": contact_form,
             "twins": twins,
+            "next": _next_url(request),
         },
     )
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once the customer is created (a page of this site only), from ?next= or the form."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    return back if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else ""
 
 
 # --- detail and its tabs ---------------------------------------------------------------------------
@@ -443,6 +459,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tab = request.GET.get("tab", "overview")
     if tab not in dict(TABS):
         tab = "overview"
+    if tab in credit_views.CREDIT_TABS:  # the credit desk's tabs, rendered in this page's frame
+        return credit_views.customer_tab(request, _load(pk), tab)
     return _panel(request, _load(pk), tab)
 
 

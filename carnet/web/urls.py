@@ -11,5 +11,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("carnet.customers.urls")),
+    path("documents/", include("carnet.documents.urls")),
     path("settings/", include("carnet.customers.settings_urls")),
+    path("credit/", include("carnet.credit.urls")),
 ]

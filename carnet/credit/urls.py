@@ -1,0 +1,13 @@
+"""The credit pages, under /credit/: the actions of the customer page's credit tabs and the settings."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("customers/<int:pk>/limit/", views.set_limit, name="credit-set-limit"),
+    path("customers/<int:pk>/holds/new/", views.add_hold, name="credit-hold-add"),
+    path("holds/<int:hold_id>/lift/", views.lift_hold, name="credit-hold-lift"),
+    path("customers/<int:pk>/activity/<slug:kind>/", views.activity, name="credit-activity"),
+    path("settings/", views.credit_settings, name="settings-credit"),
+]
