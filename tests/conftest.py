@@ -1,6 +1,6 @@
 """Shared fixtures: one user per role, API clients authenticated with real tokens."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -92,3 +92,13 @@ def api_as() -> Callable[[User], ApiClient]:
 def api(api_as: Callable[[User], ApiClient], controller: User) -> ApiClient:
     """An API client acting as a credit controller (may do everything on the customer book)."""
     return api_as(controller)
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """Django leaves the language of the last request active in the thread; a test that asked for French
+    must not make the next one read French messages."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
