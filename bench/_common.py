@@ -49,12 +49,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int = 2) -> Iterator[str]:
+def running_server(database_url: str, workers: int = 2, threads: int = 4) -> Iterator[str]:
     """Start `carnet serve` (gunicorn) on a free loopback port; yield its base URL; stop it."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
     proc = subprocess.Popen(
-        [str(CARNET), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        [
+            str(CARNET),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -189,6 +189,8 @@ def _register_routers() -> None:
 
     api.add_router("/", customers_router)
     api.add_router("/", "carnet.customers.settings_api.router")
+    api.add_router("/", "carnet.documents.api.router")
+    api.add_router("/", "carnet.credit.api.router")
 
 
 _register_routers()

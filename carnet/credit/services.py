@@ -25,13 +25,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carnet.accounts.models import Company, User
 from carnet.accounts.permissions import can, require
 from carnet.accounts.roles import Action
-from carnet.customers.models import Customer
+from carnet.customers.models import Customer, Note
 from carnet.customers.services import memo as customer_memo
 from carnet.documents.common import actor_or_none, parse_amount, parse_date, resolve_company, resolve_customer
 from carnet.errors import CreditRefused, CreditWarningNotAcknowledged, InvalidState, NotFound, StaleVersion
@@ -51,6 +52,13 @@ class Verdict(StrEnum):
 
 
 # --- policy --------------------------------------------------------------------------------------
+
+
+def read_policy(company: Company) -> CreditPolicy:
+    """The company's credit policy as it is, unsaved with the defaults when there is none yet, so that a
+    read (a dry run) never writes."""
+    policy = CreditPolicy.objects.filter(company=company).first()
+    return policy if policy is not None else CreditPolicy(company=company)
 
 
 def get_policy(company: Company) -> CreditPolicy:
@@ -260,11 +268,14 @@ def check_credit(
     change: BalanceChange | None = None,
     account: CreditAccount | None = None,
     policy: CreditPolicy | None = None,
+    holds: tuple[ActiveHold, ...] | None = None,
+    memo: tuple[str, ...] | None = None,
 ) -> Decision:
     """The decision for a document of this kind and amount, as things are now. Reads the account row (the
     locked `account` a document service passes, or the current one), the policy, the active holds and the
-    memo: a fixed number of queries, whatever the number of documents. `change` is what the document does
-    to the balances (by default: a new document of that amount); it gives the exposure increase."""
+    memo (unless given, as read in the same transaction): a fixed number of queries, whatever the number
+    of documents. `change` is what the document does to the balances (by default: a new document of that
+    amount); it gives the exposure increase."""
     policy = policy or get_policy(company)
     account = account or read_account(customer, company)
     increase = None if change is None else change.exposure_increase(policy.exposure_method)
@@ -276,7 +287,7 @@ def check_credit(
         exposure_increase=increase,
         channel=channel,
         stage=stage,
-        holds=tuple(active_holds(customer, company)),
+        holds=tuple(active_holds(customer, company)) if holds is None else holds,
         limit=account.limit,
         posted_invoices_open=account.posted_invoices_open,
         unallocated_credit=account.unallocated_credit,
@@ -285,7 +296,7 @@ def check_credit(
         exposure_method=policy.exposure_method,
         limit_enforcement=policy.limit_enforcement,
         max_order_amount=customer.max_order_amount,
-        memo=tuple(customer_memo(customer)),
+        memo=tuple(customer_memo(customer)) if memo is None else memo,
         currency=company.currency,
     )
     return decide(inputs)
@@ -301,16 +312,85 @@ def check_credit_dry_run(
     channel: str = Channel.DESK,
     stage: str = Stage.ENTRY,
 ) -> Decision:
-    """The decision a document of this kind and amount would get now; saves nothing."""
+    """The decision a document of this kind and amount would get now; saves nothing (not even a default
+    policy). Usually one query: the account with its customer, company and policy, and whether any hold
+    applies or any note is pinned; the holds and the memo are read only when there are some."""
     if actor is not None:
         require(actor, Action.VIEW_CUSTOMERS)
-    company = resolve_company(company, actor)
-    customer = resolve_customer(customer)
+    account = _account_for_check(actor=actor, customer=customer, company=company)
+    if account is not None:
+        customer, company = account.customer, account.company
+        policy = getattr(company, "credit_policy", None) or CreditPolicy(company=company)
+        holds = None if account.has_holds else ()  # type: ignore[attr-defined]
+        memo = None if account.has_memo else ()  # type: ignore[attr-defined]
+    else:  # no account yet, or an unknown or hidden company or customer: step by step, with its errors
+        company = resolve_company(company, actor)
+        customer = resolve_customer(customer)
+        policy, holds, memo = read_policy(company), None, None
     value = parse_amount(amount, "amount")
     _choice(channel, "channel", Channel)
     _choice(stage, "stage", Stage)
     return check_credit(
-        customer=customer, company=company, kind=_kind(kind), amount=value, channel=channel, stage=stage
+        customer=customer,
+        company=company,
+        kind=_kind(kind),
+        amount=value,
+        channel=channel,
+        stage=stage,
+        account=account,
+        policy=policy,
+        holds=holds,
+        memo=memo,
+    )
+
+
+# What the check reads of the customer (the rest of its columns is not fetched on a dry run).
+_CHECKED_CUSTOMER_FIELDS = ("customer__status", "customer__status_reason", "customer__max_order_amount")
+
+
+def _account_for_check(
+    *, actor: User | None, customer: Customer | int | str, company: Company | str
+) -> CreditAccount | None:
+    """The customer's credit account in the company the actor sees, with the customer, the company and its
+    policy, annotated has_holds (an active hold applies today, as active_holds reads them) and has_memo (a
+    note is pinned, as the memo reads them): one query. None when there is no such account (or the names
+    are not valid), for the caller to resolve them one by one."""
+    try:
+        customer_id = int(customer.pk if isinstance(customer, Customer) else customer)
+    except (TypeError, ValueError):
+        return None
+    accounts = CreditAccount.objects.filter(customer_id=customer_id)
+    if isinstance(company, Company):
+        accounts = accounts.filter(company=company)
+    else:
+        code = (company or "").strip().upper()
+        if not code:
+            return None
+        accounts = accounts.filter(company__code=code)
+    if actor is not None:
+        accounts = accounts.filter(company__in=actor.visible_companies())
+    return (
+        accounts.select_related("customer", "company__credit_policy")
+        .only(
+            *CreditAccount.BALANCES_ORDER,
+            "limit",
+            "customer_id",
+            "company_id",
+            "version",
+            *_CHECKED_CUSTOMER_FIELDS,
+            *(f"company__{f.name}" for f in Company._meta.concrete_fields),
+            *(f"company__credit_policy__{f.name}" for f in CreditPolicy._meta.concrete_fields),
+        )
+        .annotate(
+            has_holds=Exists(
+                Hold.objects.active()
+                .for_company(OuterRef("company_id"))
+                .filter(customer=OuterRef("customer_id"))
+            ),
+            has_memo=Exists(Note.objects.filter(customer=OuterRef("customer_id"), pinned=True)),
+        )
+        .order_by()
+        .first()
     )
 
 

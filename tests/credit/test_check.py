@@ -149,6 +149,67 @@ def test_the_dry_run_for_a_customer_without_an_account_makes_none(customer: Cust
     assert not CreditAccount.objects.exists()
 
 
+def test_the_dry_run_reads_in_one_query_whatever_the_number_of_documents(
+    customer: Customer,
+    company: Company,
+    limit: Callable[..., CreditAccount],
+    operator: User,
+    django_assert_num_queries: Any,
+) -> None:
+    limit(customer, "1000000.00")
+    credit.get_policy(company)
+    NoteFactory(customer=customer, text="Not pinned: not in the memo")
+    HoldFactory(customer=customer, company=company, ends_on=timezone.localdate() - timedelta(days=1))
+    for _ in range(3):
+        order(customer, "10.00")
+    args = {"customer": str(customer.pk), "company": "MAIN", "kind": "order", "amount": "10.00"}
+
+    # the account with its customer, company and policy, and whether a hold applies or a note is pinned
+    with django_assert_num_queries(1):
+        decision = credit.check_credit_dry_run(actor=operator, **args)
+    assert decision.ok and decision.exposure.exposure == D("30.00") and decision.memo == ()
+
+    HoldFactory(customer=customer, company=None, type="sale_order")
+    NoteFactory(customer=customer, text="Call before any order", pinned=True)
+    with django_assert_num_queries(3):  # then the active holds, and the memo
+        decision = credit.check_credit_dry_run(actor=operator, **args)
+    assert decision.codes == ["hold_sale_order"] and decision.memo == ("Call before any order",)
+
+
+def test_the_dry_run_decides_as_the_check_of_a_document_service(
+    customer: Customer, company: Company, limit: Callable[..., CreditAccount], operator: User
+) -> None:
+    other = CompanyFactory(code="EST")
+    limit(customer, "100.00")
+    order(customer, "60.00")
+    HoldFactory(customer=customer, company=other, type="sale_order")  # another company's
+    HoldFactory(customer=customer, company=company, type="invoicing", lifted_at=timezone.now())
+    HoldFactory(customer=customer, company=None, type="invoicing", ends_on=timezone.localdate())
+    NoteFactory(customer=customer, text="Pinned", pinned=True)
+    customer.status, customer.status_reason = "warning", "Slow payer"
+    customer.max_order_amount = D("30.00")
+    customer.save()
+
+    for kind in ("order", "invoice", "quote"):
+        dry = credit.check_credit_dry_run(
+            actor=operator, customer=customer.pk, company="MAIN", kind=kind, amount="50.00"
+        )
+        assert dry.as_json() == check(customer, company, kind, "50.00").as_json(), kind
+    assert dry.memo == ("Pinned",)
+
+
+def test_the_dry_run_makes_no_policy(customer: Customer, limit: Callable[..., CreditAccount]) -> None:
+    limit(customer, "10.00")
+    CreditPolicy.objects.all().delete()
+
+    decision = credit.check_credit_dry_run(
+        actor=None, customer=customer.pk, company="MAIN", kind="order", amount="20.00"
+    )
+
+    assert decision.codes == ["credit_limit_exceeded"] and decision.outcome == "warning"
+    assert not CreditPolicy.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("field", "args"),
     [
