@@ -42,7 +42,13 @@ class Difference:
 
 def _sums(queryset: QuerySet[Any], column: str = "amount") -> dict[Key, Decimal]:
     rows = queryset.order_by().values("customer_id", "company_id").annotate(total=Sum(column))
-    return {(r["customer_id"], r["company_id"]): r["total"] or ZERO for r in rows}
+    # Rounded to the cent: SQLite sums decimals as binary floats (4490704.87999999 for 4490704.88), while
+    # every amount is in whole cents, so a real drift is at least one cent.
+    return {(r["customer_id"], r["company_id"]): _cents(r["total"]) for r in rows}
+
+
+def _cents(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(ZERO)
 
 
 def recomputed_balances() -> dict[Key, dict[str, Decimal]]:
