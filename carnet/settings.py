@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "carnet.accounts",
     "carnet.customers",
     "carnet.documents",
@@ -101,6 +103,15 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CARNET_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# Background work (the daily credit review): Django's tasks interface (the django-tasks backport) with the
+# database backend, so it runs on SQLite and PostgreSQL alike with no other server. `carnet worker` runs them.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

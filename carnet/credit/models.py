@@ -1,7 +1,7 @@
 """Credit data: each company's policy, each customer's credit account (limit and kept balances), holds and
 recorded overrides. See credit/decision.py for what the balances mean and docs/credit.md for people."""
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -36,6 +36,12 @@ HOLD_TYPE_CHOICES = [
     (HoldType.PURCHASE_ORDER.value, _("Purchase order")),
 ]
 
+REVIEW_SCHEDULE_CHOICES = [
+    ("off", _("Off")),
+    ("prepare", _("Prepare the proposal for a person to apply")),
+    ("apply", _("Apply the proposal")),
+]
+
 
 class CreditPolicy(models.Model):
     """How a company counts and enforces credit. One per company, made with the defaults on first use.
@@ -61,6 +67,12 @@ class CreditPolicy(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+    # The daily credit review run by `carnet worker` (credit/scheduling.py): off, prepare the proposal for
+    # a person to apply, or apply it; at review_time in the installation's time zone (TIME_ZONE).
+    review_schedule = models.CharField(
+        _("daily credit review"), max_length=10, choices=REVIEW_SCHEDULE_CHOICES, default="off"
+    )
+    review_time = models.TimeField(_("daily credit review at"), default=time(6, 0))
 
     class Meta:
         verbose_name = _("credit policy")
@@ -354,3 +366,44 @@ class CreditReviewLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.action} {self.customer_id}"
+
+
+class ScheduledReview(models.Model):
+    """One day's scheduled credit review of a company (credit/scheduling.py): claimed once per company and
+    day (the unique constraint), whatever the number of workers and restarts, then run by a task. Keeps the
+    outcome: the review made, or the error."""
+
+    ENQUEUED = "enqueued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    STATUS_CHOICES = [
+        (ENQUEUED, _("Waiting for the worker")),
+        (RUNNING, _("Running")),
+        (DONE, _("Done")),
+        (FAILED, _("Failed")),
+    ]
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    mode = models.CharField(_("mode"), max_length=10, choices=REVIEW_SCHEDULE_CHOICES)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=ENQUEUED)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    review = models.ForeignKey(
+        CreditReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(_("error"), blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "company"]
+        verbose_name = _("scheduled credit review")
+        verbose_name_plural = _("scheduled credit reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "day"], name="scheduled_review_one_per_company_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.day} {self.mode}: {self.status}"
