@@ -191,6 +191,7 @@ def _register_routers() -> None:
     api.add_router("/", "carnet.customers.settings_api.router")
     api.add_router("/", "carnet.documents.api.router")
     api.add_router("/", "carnet.credit.api.router")
+    api.add_router("/", "carnet.credit.review_api.router")
 
 
 _register_routers()

@@ -102,3 +102,21 @@ def english_after_each_test() -> Iterator[None]:
     from django.utils import translation
 
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def installation_defaults(request: pytest.FixtureRequest) -> None:
+    """For transactional tests: the rows that data migrations make (company MAIN, note categories, book
+    settings). Such a test flushes the database when it ends, and serialized_rollback cannot always put
+    them back: once Playwright's sync API has run (browser tests), Django may hand out a connection object
+    that lacks the copy taken at setup. So they are made again, by the migrations' own functions."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("carnet.accounts.migrations.0002_main_company").create_main_company(apps, None)
+    import_module("carnet.customers.migrations.0002_defaults_and_search_indexes").create_defaults(apps, None)

@@ -9,6 +9,7 @@ companies they belong to (an admin every company); another company answers 404.
 from datetime import date
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +28,9 @@ from carnet.errors import NotFound
 from carnet.pagination import paginate
 
 from . import queries, services
-from .models import CreditAccount, Hold
+from .models import CreditAccount, CreditPolicy, Hold
+from .review_criteria import get_company_criteria, parse_criteria, set_company_criteria
+from .scheduling import set_review_schedule
 from .schemas import (
     CompanySettingsIn,
     CompanySettingsOut,
@@ -357,7 +360,9 @@ def settings_json(company: Company) -> dict[str, Any]:
         "limit_enforcement": policy.limit_enforcement,
         "credit_hold_queue": policy.credit_hold_queue,
         "new_customer_status": company.new_customer_status,
-        "review": None,
+        "review": get_company_criteria(company).as_json(),
+        "review_schedule": policy.review_schedule,
+        "review_time": policy.review_time.strftime("%H:%M"),
         "version": policy.version,
     }
 
@@ -366,9 +371,9 @@ def settings_json(company: Company) -> dict[str, Any]:
     "/companies/{code}/settings",
     response={200: CompanySettingsOut, **READ_ERRORS},
     summary="A company's credit settings",
-    description="Exposure method, limit enforcement, the credit-hold queue and the status of new customers. "
-    "`review` (the credit review's criteria) is always null for now: the credit review is not available "
-    "yet. A company you do not belong to answers 404.",
+    description="Exposure method, limit enforcement, the credit-hold queue, the status of new customers, "
+    "the credit review's criteria (`review`) and its daily run (`review_schedule`, `review_time`). A "
+    "company you do not belong to answers 404.",
     openapi_extra={"responses": {200: {"headers": ETAG}}},
 )
 def get_settings(request: HttpRequest, response: HttpResponse, code: str) -> dict[str, Any]:
@@ -383,9 +388,11 @@ def get_settings(request: HttpRequest, response: HttpResponse, code: str) -> dic
     "/companies/{code}/settings",
     response={200: CompanySettingsOut, **WRITE_ERRORS},
     summary="Change a company's credit settings (admins)",
-    description="Only the settings sent change; they take effect at the next credit check (nothing is "
-    "recomputed). Send the version read in If-Match (or as `version`): a stale one answers 409. `review` "
-    "cannot be set yet (400: unknown field).",
+    description="Only the settings sent change; they take effect at the next credit check or review "
+    "(nothing is recomputed). In `review`, only the keys sent change: they are merged into the current "
+    "criteria, and the whole set must be valid (errors name the field with its path, like "
+    "review.limit_percent). `review_schedule`: off, prepare or apply; `review_time`: HH:MM. Send the "
+    "version read in If-Match (or as `version`): a stale one answers 409. Nothing is saved on any error.",
     openapi_extra={"responses": {200: {"headers": ETAG}}},
 )
 def update_settings(
@@ -399,7 +406,7 @@ def update_settings(
     require(actor, Action.MANAGE_SETTINGS)
     company = _visible_company(actor, code)
     with transaction.atomic():
-        services.set_policy(
+        policy = services.set_policy(
             actor=actor,
             company=company,
             exposure_method=payload.exposure_method,
@@ -407,6 +414,34 @@ def update_settings(
             credit_hold_queue=payload.credit_hold_queue,
             expected_version=expected_version(if_match, payload.version),
         )
+        errors: dict[str, list[str]] = {}
+        review = None
+        if payload.review is not None:
+            # A PATCH: the keys sent are merged into the current set, which the service replaces whole.
+            review = {
+                **get_company_criteria(company).as_json(),
+                **payload.review.model_dump(exclude_unset=True),
+            }
+            try:
+                parse_criteria(review)
+            except ValidationError as exc:
+                errors.update({f"review.{field}": messages for field, messages in exc.message_dict.items()})
+        if payload.review_schedule is not None or payload.review_time is not None:
+            try:
+                set_review_schedule(
+                    actor=actor,
+                    company=company,
+                    schedule=payload.review_schedule,
+                    review_time=payload.review_time,
+                )
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+            # One change of the settings, one version (set_review_schedule counted one more).
+            CreditPolicy.objects.filter(pk=policy.pk).update(version=policy.version)
+        if errors:
+            raise ValidationError(errors)  # the transaction rolls back: nothing is saved
+        if review is not None:
+            set_company_criteria(actor=actor, company=company, data=review)
         if payload.new_customer_status is not None:
             company.new_customer_status = payload.new_customer_status
             company.save(update_fields=["new_customer_status"])

@@ -242,6 +242,45 @@ class CustomerActivityOut(Schema):
     companies: list[CompanyActivityOut]
 
 
+# --- review criteria -----------------------------------------------------------------------------
+
+ReviewActionName = Literal["blocked", "warning"]
+ReviewScheduleName = Literal["off", "prepare", "apply"]
+DAYS_HELP = "A whole number of days, 0 or more; null: this criterion is off."
+PERCENT_HELP = 'P, 0 to 1000 with at most two decimals ("80", "87.5"): above P % of the credit limit.'
+MINIMUM_HELP = "M, money: an overdue balance above M (used only when no percentage is set)."
+
+
+class ReviewCriteriaOut(Schema):
+    """A credit review criteria set (docs/credit.md): what blocking means, the reason given, and the two
+    criteria, by grace days and by credit limit."""
+
+    action: ReviewActionName = Field(description="What blocking means: status blocked or warning.")
+    reason: str = Field(description="The status reason given to the customers the review blocks.")
+    grace_days: int | None = Field(
+        description="By grace days: an unpaid posted invoice older than N days; null: off."
+    )
+    limit_days: int | None = Field(
+        description="By credit limit: the overdue balance is the unpaid part of the invoices older than D "
+        "days; null: off."
+    )
+    limit_percent: str | None = Field(description=PERCENT_HELP, examples=["80.00"])
+    limit_minimum: MoneyOut | None = Field(description=MINIMUM_HELP)
+
+
+class ReviewCriteriaPatch(Schema):
+    """Review criteria keys to change; the others keep their current values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: ReviewActionName | None = Field(None, description="blocked (default) or warning.")
+    reason: str | None = None
+    grace_days: int | None = Field(None, description=DAYS_HELP)
+    limit_days: int | None = Field(None, description=DAYS_HELP)
+    limit_percent: str | int | None = Field(None, description=PERCENT_HELP)
+    limit_minimum: Money | None = Field(None, description=MINIMUM_HELP)
+
+
 # --- company settings ----------------------------------------------------------------------------
 
 
@@ -253,16 +292,22 @@ class CompanySettingsOut(Schema):
     limit_enforcement: Literal["block_at_entry", "warn_at_entry", "check_at_posting", "off"]
     credit_hold_queue: bool = Field(description="Orders the check blocks are kept on credit hold (202).")
     new_customer_status: Literal["prospect", "approved"]
-    review: None = Field(
-        None,
-        description="The credit review's criteria. Not available yet: always null until the credit review "
-        "arrives.",
+    review: ReviewCriteriaOut = Field(
+        description="The credit review's criteria for the company (every criterion off until set)."
+    )
+    review_schedule: ReviewScheduleName = Field(
+        description="The daily credit review run by `carnet worker`: off, prepare (the proposal waits for a "
+        "person to apply it) or apply (applied at once)."
+    )
+    review_time: str = Field(
+        description="When the daily review runs, HH:MM in the installation's time zone.", examples=["06:00"]
     )
     version: int = Field(description="Send it in If-Match to change the settings.")
 
 
 class CompanySettingsIn(Schema):
-    """Only the settings sent change. `review` cannot be set yet."""
+    """Only the settings sent change. In `review`, only the keys sent change: they are merged into the
+    company's current criteria, and the whole set must then be valid."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -270,6 +315,11 @@ class CompanySettingsIn(Schema):
     limit_enforcement: Literal["block_at_entry", "warn_at_entry", "check_at_posting", "off"] | None = None
     credit_hold_queue: bool | None = None
     new_customer_status: Literal["prospect", "approved"] | None = None
+    review: ReviewCriteriaPatch | None = Field(
+        None, description="The review criteria keys to change (null or left out: unchanged)."
+    )
+    review_schedule: ReviewScheduleName | None = None
+    review_time: str | None = Field(None, description="HH:MM, like 06:00.", examples=["06:00"])
     version: int | None = Field(
         None, description="The version read; a stale one is a 409 (same as If-Match)."
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 urlpatterns = [
     path("customers/<int:pk>/limit/", views.set_limit, name="credit-set-limit"),
@@ -10,4 +10,8 @@ urlpatterns = [
     path("holds/<int:hold_id>/lift/", views.lift_hold, name="credit-hold-lift"),
     path("customers/<int:pk>/activity/<slug:kind>/", views.activity, name="credit-activity"),
     path("settings/", views.credit_settings, name="settings-credit"),
+    path("reviews/", review_views.review_list, name="credit-review-list"),
+    path("reviews/<int:pk>/", review_views.review_detail, name="credit-review-detail"),
+    path("reviews/<int:pk>/apply/", review_views.review_apply, name="credit-review-apply"),
+    path("reviews/<int:pk>/report.csv", review_views.review_csv, name="credit-review-csv"),
 ]

@@ -462,6 +462,73 @@ def _choices_with_help(field: forms.BoundField, help_texts: dict[str, Any]) -> l
     return [(radio, help_texts.get(str(radio.data["value"]), "")) for radio in field]
 
 
+def _review_settings_forms(
+    company: Company, policy: CreditPolicy, criteria_form: Any = None, schedule_form: Any = None
+) -> dict[str, Any]:
+    """The company's review criteria and daily schedule forms (fresh, or the ones posted with errors)."""
+    from .review_criteria import get_company_criteria
+    from .review_forms import CriteriaForm, ScheduleForm
+
+    if criteria_form is None:
+        criteria_form = CriteriaForm(
+            initial=CriteriaForm.initial_of(get_company_criteria(company)), prefix="review"
+        )
+    if schedule_form is None:
+        schedule_form = ScheduleForm(
+            initial={
+                "review_schedule": policy.review_schedule,
+                "review_time": policy.review_time.strftime("%H:%M"),
+                "version": policy.version,
+            },
+            prefix="schedule",
+        )
+    return {"criteria_form": criteria_form, "schedule_form": schedule_form}
+
+
+def _save_review_part(
+    request: HttpRequest, actor: User, company: Company, part: str
+) -> tuple[bool, dict[str, Any]]:
+    """Save the posted criteria or schedule: (saved, the forms to show again when not)."""
+    from .review_criteria import set_company_criteria
+    from .review_forms import CriteriaForm, ScheduleForm
+    from .scheduling import set_review_schedule
+
+    if part == "criteria":
+        criteria_form = CriteriaForm(request.POST, prefix="review")
+        if criteria_form.is_valid():
+            try:
+                set_company_criteria(actor=actor, company=company, data=criteria_form.service_data())
+            except ValidationError as exc:
+                _put_errors(exc, criteria_form)
+            else:
+                messages.success(
+                    request, _("Credit review criteria of %(company)s saved.") % {"company": company.code}
+                )
+                return True, {}
+        return False, {"criteria_form": criteria_form}
+    schedule_form = ScheduleForm(request.POST, prefix="schedule")
+    if schedule_form.is_valid():
+        data = schedule_form.cleaned_data
+        try:
+            set_review_schedule(
+                actor=actor,
+                company=company,
+                schedule=data["review_schedule"],
+                review_time=data["review_time"],
+                expected_version=data["version"],
+            )
+        except StaleVersion as exc:
+            schedule_form.add_error(None, exc.detail)
+        except ValidationError as exc:
+            _put_errors(exc, schedule_form)
+        else:
+            messages.success(
+                request, _("Daily credit review of %(company)s saved.") % {"company": company.code}
+            )
+            return True, {}
+    return False, {"schedule_form": schedule_form}
+
+
 @login_required
 def credit_settings(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -478,7 +545,17 @@ def credit_settings(request: HttpRequest) -> HttpResponse:
         "credit_hold_queue": policy.credit_hold_queue,
         "version": policy.version,
     }
-    if request.method == "POST":
+    settings_url = reverse("settings-credit") + "?" + urlencode({"company": company.code})
+    part = request.POST.get("part", "policy") if request.method == "POST" else ""
+    review_forms: dict[str, Any] = {}
+    form = PolicyForm(initial=initial)
+    if part in ("criteria", "schedule"):
+        saved, review_forms = _save_review_part(request, actor, company, part)
+        if saved:
+            return redirect(
+                settings_url + "#" + ("review-criteria" if part == "criteria" else "review-schedule")
+            )
+    elif request.method == "POST":
         form = PolicyForm(request.POST, initial=initial)
         if form.is_valid():
             data = form.cleaned_data
@@ -499,9 +576,7 @@ def credit_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("Credit settings of %(company)s saved.") % {"company": company.code}
                 )
-                return redirect(reverse("settings-credit") + "?" + urlencode({"company": company.code}))
-    else:
-        form = PolicyForm(initial=initial)
+                return redirect(settings_url)
     return render(
         request,
         "credit/settings.html",
@@ -513,5 +588,6 @@ def credit_settings(request: HttpRequest) -> HttpResponse:
             "policy": policy,
             "exposure_choices": _choices_with_help(form["exposure_method"], EXPOSURE_METHOD_HELP),
             "enforcement_choices": _choices_with_help(form["limit_enforcement"], LIMIT_ENFORCEMENT_HELP),
+            **_review_settings_forms(company, policy, **review_forms),
         },
     )

@@ -328,7 +328,16 @@ def test_a_companys_settings_read_and_changed_by_an_admin(
         "limit_enforcement": "warn_at_entry",
         "credit_hold_queue": False,
         "new_customer_status": "prospect",
-        "review": None,
+        "review": {
+            "action": "blocked",
+            "reason": "",
+            "grace_days": None,
+            "limit_days": None,
+            "limit_percent": None,
+            "limit_minimum": None,
+        },
+        "review_schedule": "off",
+        "review_time": "06:00",
         "version": 1,
     }
     as_admin = api_as(admin_user)
@@ -351,7 +360,7 @@ def test_a_companys_settings_read_and_changed_by_an_admin(
     assert assert_problem(stale, 409)["current_version"] == 2
     assert_problem(as_admin.patch("companies/MAIN/settings", {"limit_enforcement": "sometimes"}), 400)
     assert_problem(
-        as_admin.patch("companies/MAIN/settings", {"review": {"action": "blocked"}}), 400, "review"
+        as_admin.patch("companies/MAIN/settings", {"review": {"action": "never"}}), 400, "review.action"
     )
     assert_problem(as_admin.patch("companies/NOPE/settings", {"credit_hold_queue": False}), 404)
     assert CreditPolicy.objects.get().exposure_method == "all_orders"

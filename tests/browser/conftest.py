@@ -57,19 +57,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
-
-
-@pytest.fixture(autouse=True)
-def installation_defaults(db: Any) -> None:
-    """The rows that data migrations make (company MAIN, note categories, book settings).
-
-    A transactional test flushes the database when it ends, and serialized_rollback cannot put these
-    back here: Playwright's sync API runs the test in a greenlet, where Django hands out a new connection
-    object that lacks the copy taken at setup. So they are made again, by the migrations' own functions.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("carnet.accounts.migrations.0002_main_company").create_main_company(apps, None)
-    import_module("carnet.customers.migrations.0002_defaults_and_search_indexes").create_defaults(apps, None)
