@@ -6,6 +6,12 @@ from . import review_views, views
 
 urlpatterns = [
     path("customers/<int:pk>/limit/", views.set_limit, name="credit-set-limit"),
+    path("customers/<int:pk>/criteria/", views.set_customer_criteria, name="credit-customer-criteria"),
+    path(
+        "customers/<int:pk>/criteria/clear/",
+        views.clear_customer_criteria,
+        name="credit-customer-criteria-clear",
+    ),
     path("customers/<int:pk>/holds/new/", views.add_hold, name="credit-hold-add"),
     path("holds/<int:hold_id>/lift/", views.lift_hold, name="credit-hold-lift"),
     path("customers/<int:pk>/activity/<slug:kind>/", views.activity, name="credit-activity"),

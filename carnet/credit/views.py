@@ -40,7 +40,9 @@ from carnet.errors import CarnetError, StaleVersion
 
 from . import queries, services
 from .forms import EXPOSURE_METHOD_HELP, LIMIT_ENFORCEMENT_HELP, HoldForm, LimitForm, PolicyForm
-from .models import CreditAccount, CreditPolicy, Hold
+from .models import CreditAccount, CreditPolicy, CreditReviewCriteria, Hold
+from .review_criteria import NO_CRITERIA, Criteria, criteria_of
+from .review_forms import CriteriaForm
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -178,11 +180,33 @@ def _companies(actor: User) -> list[Company]:
     return list(actor.visible_companies().order_by("code"))
 
 
+def _criteria_form(company: Company, data: Any = None, initial: Any = None) -> CriteriaForm:
+    """A customer's own criteria form on the company's card (ids unique per card)."""
+    return CriteriaForm(data, initial=initial, auto_id=f"id_criteria_{company.pk}_%s")
+
+
+def _review_criteria(customer: Customer, companies: list[Company]) -> dict[int, Criteria]:
+    """The criteria that apply to the customer, by company id: its own, else the company's (one query)."""
+    own: dict[int, Criteria] = {}
+    company_sets: dict[int, Criteria] = {}
+    for row in CreditReviewCriteria.objects.filter(company__in=[c.pk for c in companies]).filter(
+        Q(customer__isnull=True) | Q(customer=customer)
+    ):
+        (company_sets if row.customer_id is None else own)[row.company_id] = criteria_of(row)
+    return {c.pk: own.get(c.pk) or company_sets.get(c.pk) or NO_CRITERIA for c in companies}
+
+
 def _credit_context(
-    request: HttpRequest, customer: Customer, companies: list[Company], limit_forms: dict[str, LimitForm]
+    request: HttpRequest,
+    customer: Customer,
+    companies: list[Company],
+    limit_forms: dict[str, LimitForm],
+    criteria_forms: dict[str, CriteriaForm] | None = None,
 ) -> dict[str, Any]:
     actor = _actor(request)
     may_set = can(actor, Action.SET_CREDIT_LIMIT)
+    criteria_forms = criteria_forms or {}
+    review_criteria = _review_criteria(customer, companies)
     accounts = {
         a.company_id: a
         for a in CreditAccount.objects.filter(
@@ -203,6 +227,10 @@ def _credit_context(
                 },
                 auto_id=f"id_limit_{company.pk}_%s",
             )
+        criteria = review_criteria[company.pk]
+        criteria_form = criteria_forms.get(company.code)
+        if criteria_form is None and may_set:
+            criteria_form = _criteria_form(company, initial=CriteriaForm.initial_of(criteria))
         utilisation = summary.utilisation_percent
         aging = bar_chart(
             [
@@ -225,6 +253,8 @@ def _credit_context(
                 "aging_chart": aging,
                 "aging_rows": [(str(AGING_LABELS[name]), value) for name, value in summary.aging.items()],
                 "limit_form": form,
+                "criteria": criteria,
+                "criteria_form": criteria_form,
             }
         )
     names = {c.pk: c for c in companies}
@@ -319,7 +349,15 @@ def tab_context(request: HttpRequest, customer: Customer, tab: str, **extra: Any
     companies = _companies(_actor(request))
     context: dict[str, Any] = {"tab_template": TAB_TEMPLATES[tab], "credit_companies": companies}
     if tab == "credit":
-        context.update(_credit_context(request, customer, companies, extra.pop("limit_forms", {})))
+        context.update(
+            _credit_context(
+                request,
+                customer,
+                companies,
+                extra.pop("limit_forms", {}),
+                extra.pop("criteria_forms", None),
+            )
+        )
     elif tab == "holds":
         context.update(_holds_context(request, customer, companies, extra.pop("hold_form", None)))
     elif tab == "activity":
@@ -394,6 +432,55 @@ def set_limit(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             return _done(request, customer, "credit", notice)
     return customer_tab(request, customer, "credit", limit_forms={company.code: form})
+
+
+def _posted_company(request: HttpRequest, actor: User) -> Company:
+    code = request.POST.get("company", "")
+    company = next((c for c in _companies(actor) if c.code == code), None)
+    if company is None:
+        raise Http404(_("No company has the code %(code)s.") % {"code": code})
+    return company
+
+
+@login_required
+@require_POST
+def set_customer_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's own credit review criteria in a company (they replace the company's as a whole)."""
+    from .review_criteria import set_customer_criteria as save_criteria
+
+    actor = _actor(request)
+    require(actor, Action.SET_CREDIT_LIMIT)
+    customer = _load(pk)
+    company = _posted_company(request, actor)
+    form = _criteria_form(company, request.POST)
+    if form.is_valid():
+        try:
+            save_criteria(actor=actor, customer=customer, company=company, data=form.service_data())
+        except ValidationError as exc:
+            _put_errors(exc, form)
+        else:
+            notice = _("%(company)s: this customer's own credit review criteria were saved.") % {
+                "company": company.code
+            }
+            return _done(request, customer, "credit", notice)
+    return customer_tab(request, customer, "credit", criteria_forms={company.code: form})
+
+
+@login_required
+@require_POST
+def clear_customer_criteria(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to the company's credit review criteria for the customer."""
+    from .review_criteria import clear_customer_criteria as clear_criteria
+
+    actor = _actor(request)
+    require(actor, Action.SET_CREDIT_LIMIT)
+    customer = _load(pk)
+    company = _posted_company(request, actor)
+    if clear_criteria(actor=actor, customer=customer, company=company):
+        notice = _("%(company)s: this customer now follows the company's credit review criteria.")
+    else:
+        notice = _("%(company)s: this customer already followed the company's credit review criteria.")
+    return _done(request, customer, "credit", notice % {"company": company.code})
 
 
 @login_required

@@ -460,7 +460,7 @@ def test_the_status_and_its_reason_are_shown_at_the_top(viewer_client: Client, c
 
 
 @pytest.mark.parametrize(
-    ("name", "queries"), [("credit", 14), ("holds", 10), ("activity", 11), ("sales", 12)]
+    ("name", "queries"), [("credit", 15), ("holds", 10), ("activity", 11), ("sales", 12)]
 )
 def test_each_tab_takes_a_fixed_number_of_queries(
     viewer_client: Client, book: Customer, django_assert_num_queries: Any, name: str, queries: int
