@@ -210,6 +210,52 @@ def test_the_dry_run_makes_no_policy(customer: Customer, limit: Callable[..., Cr
     assert not CreditPolicy.objects.exists()
 
 
+def test_the_one_query_dry_run_reads_as_the_orm_for_every_actor_and_company_form(
+    customer: Customer,
+    company: Company,
+    limit: Callable[..., CreditAccount],
+    policy: Callable[..., CreditPolicy],
+    make_user: Callable[..., User],
+    django_assert_num_queries: Any,
+) -> None:
+    other = CompanyFactory(code="EST")
+    admin = make_user("admin-elsewhere", Role.ADMIN, companies=[other])  # sees MAIN without belonging to it
+    member = make_user("member", Role.OPERATOR)
+    outsider = make_user("outsider", Role.OPERATOR, companies=[other])
+    limit(customer, "100.10")
+    policy(limit_enforcement="block_at_entry")
+    order(customer, "60.05")
+    account = CreditAccount.objects.get(customer=customer, company=company)
+
+    for actor, company_arg in [(None, "MAIN"), (admin, " main "), (member, company), (member, "MAIN")]:
+        with django_assert_num_queries(1):
+            found = credit._account_for_check(actor=actor, customer=str(customer.pk), company=company_arg)
+        assert found is not None and found.pk == account.pk
+        assert (found.limit, found.open_orders) == (D("100.10"), account.open_orders)
+        assert found.company.credit_policy.limit_enforcement == "block_at_entry"
+        assert (found.customer.status, found.has_holds, found.has_memo) == (  # type: ignore[attr-defined]
+            customer.status,
+            False,
+            False,
+        )
+    assert credit._account_for_check(actor=outsider, customer=customer.pk, company="MAIN") is None
+    assert credit._account_for_check(actor=admin, customer=customer.pk, company="EST") is None
+    assert credit._account_for_check(actor=None, customer=str(2**70), company="MAIN") is None
+
+    dry = credit.check_credit_dry_run(
+        actor=member, customer=customer.pk, company="MAIN", kind="order", amount="40.10"
+    )
+    assert dry.as_json() == check(customer, company, "order", "40.10").as_json()
+    assert dry.codes == ["credit_limit_exceeded"] and dry.blocked
+
+
+def test_the_dry_run_of_an_unknown_huge_customer_id_names_the_customer(customer: Customer) -> None:
+    with pytest.raises(ValidationError) as exc:
+        credit.check_credit_dry_run(actor=None, customer=str(2**70), company="MAIN", kind="order", amount="1")
+
+    assert "customer" in exc.value.message_dict
+
+
 @pytest.mark.parametrize(
     ("field", "args"),
     [
