@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from carnet.accounts.management.commands._common import refusals_as_errors
@@ -64,11 +64,13 @@ class Command(BaseCommand):
         parser.add_argument("--apply", action="store_true", help="Apply every proposed line.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # A spinner with the current step on a terminal; nothing when standard error is a file or a pipe.
+        # A bar with the current step and the time so far, on a terminal; nothing when standard error is a
+        # file or a pipe. The run is a few set-based queries, so the bar pulses rather than counts rows.
         show = sys.stderr.isatty() and options.get("stderr") is None
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
+            BarColumn(),
             TimeElapsedColumn(),
             console=Console(file=sys.stderr),
             transient=True,
