@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "carnet.customers",
     "carnet.documents",
     "carnet.credit",
+    "carnet.audit",
+    "carnet.integrations",
+    "carnet.transfer",
+    "carnet.events",
+    "carnet.customfields",
     "carnet.web",
 ]
 

@@ -191,6 +191,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created on"), default=timezone.now)
     updated_at = models.DateTimeField(_("modified on"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # Values of the fields each business adds ({key: value}), defined and validated by carnet.customfields.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Lower-cased text of the code, names, contacts, emails, phones, cities and business numbers;
     # kept by the services so that type-ahead search is one indexed LIKE.
     search_text = models.TextField(default="", editable=False)
@@ -311,6 +313,8 @@ class Contact(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1)
+    # Values of the contact fields each business adds ({key: value}), see carnet.customfields.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     history = HistoricalRecords()
 
