@@ -1,6 +1,6 @@
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +56,9 @@ class User(AbstractUser):
         return self.companies.all()
 
 
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -108,10 +111,16 @@ class ApiToken(models.Model):
         if token is not None:
             now = timezone.now()
             # Recording every use would turn each read into a write; once a minute is enough to audit.
-            if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-                cls.objects.filter(pk=token.pk).update(last_used_at=now)
-                token.last_used_at = now
+            if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
+                token.record_use(now)
         return token
+
+    def record_use(self, now: datetime) -> None:
+        """Set last_used_at, unless a concurrent request holds the row: that one is recording a use of the
+        same minute, and waiting for its transaction to end would hold this request up for nothing."""
+        free = ApiToken.objects.filter(pk=self.pk).select_for_update(skip_locked=True).values("pk")
+        ApiToken.objects.filter(pk__in=free).update(last_used_at=now)
+        self.last_used_at = now
 
 
 # The statement of _read_usable_token and, for each column, its Col and the ORM's converters; by vendor.

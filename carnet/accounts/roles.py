@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     MANAGE_USERS = "admin.users", _("Manage users, companies and tokens of others")
     MANAGE_SETTINGS = "admin.settings", _("Change settings and note categories")
     MANAGE_WEBHOOKS = "admin.webhooks", _("Manage webhooks")
+    SYNC_ACCOUNTING = "customer.sync_accounting", _("Send customers to accounting and record the answer")
 
 
 _ALL = frozenset(Role.values)
@@ -62,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Action.MANAGE_USERS: _ADMIN,
     Action.MANAGE_SETTINGS: _ADMIN,
     Action.MANAGE_WEBHOOKS: _ADMIN,
+    Action.SYNC_ACCOUNTING: _MONEY,
 }
 
 

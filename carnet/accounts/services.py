@@ -20,10 +20,13 @@ from django.utils.translation import gettext as _
 from carnet.errors import Conflict, NotFound
 
 from .models import MAIN_COMPANY_CODE, ApiToken, Company, User
-from .permissions import require
+from .permissions import can, require
 from .roles import Action, Role
 
 MAX_TOKEN_DAYS = 3650
+# A token made without saying how long it lasts stops working after this many days: a forgotten token
+# should not stay a way in for ever. "Never" has to be asked for.
+DEFAULT_TOKEN_DAYS = 90
 
 
 def generate_password() -> str:
@@ -203,9 +206,10 @@ def _require_token_owner(actor: User | None, user: User) -> None:
 
 @transaction.atomic
 def issue_token(
-    *, actor: User | None, user: User, name: str, expires_days: int | None = None
+    *, actor: User | None, user: User, name: str, expires_days: int | None = DEFAULT_TOKEN_DAYS
 ) -> tuple[ApiToken, str]:
-    """Make a token for the user and return it with its secret value, which is shown once and never stored."""
+    """Make a token for the user and return it with its secret value, which is shown once and never stored.
+    It stops working after `expires_days` days; None makes a token that never expires."""
     _require_token_owner(actor, user)
     errors: dict[str, str] = {}
     name = (name or "").strip()
@@ -221,7 +225,7 @@ def issue_token(
         }
     if errors:
         raise ValidationError(errors)
-    expires_at = timezone.now() + timedelta(days=expires_days) if expires_days else None
+    expires_at = timezone.now() + timedelta(days=expires_days) if expires_days is not None else None
     return ApiToken.issue(user=user, name=name, expires_at=expires_at)
 
 
@@ -257,6 +261,19 @@ def revoke_tokens(*, actor: User | None, user: User, name_or_hint: str) -> list[
     for token in matched:
         token.revoked_at = now
     return matched
+
+
+@transaction.atomic
+def revoke_token(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one token by its id: the actor's own, or anyone's for an administrator. Another user's token
+    is NotFound for everyone else, as if it did not exist. Revoking a revoked token changes nothing."""
+    token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
+    if token is None or (token.user_id != actor.pk and not can(actor, Action.MANAGE_USERS)):
+        raise NotFound(_("No token has the id %(id)s.") % {"id": token_id})
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
 
 
 def token_state(token: ApiToken) -> str:

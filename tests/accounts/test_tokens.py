@@ -86,6 +86,22 @@ def test_an_expiring_token_works_until_it_expires(operator: User) -> None:
     assert "expired" in out
 
 
+def test_a_token_expires_after_90_days_unless_told_otherwise(operator: User) -> None:
+    new_token("operator", "--name", "default")
+    new_token("operator", "--name", "forever", "--never")
+
+    default = ApiToken.objects.get(name="default")
+    assert default.expires_at is not None
+    assert timedelta(days=89) < default.expires_at - timezone.now() <= timedelta(days=90)
+    assert ApiToken.objects.get(name="forever").expires_at is None
+
+
+def test_never_and_a_number_of_days_do_not_go_together(operator: User) -> None:
+    with pytest.raises(CommandError):
+        run("token", "operator", "--never", "--expires-days", "30")
+    assert not ApiToken.objects.exists()
+
+
 @pytest.mark.parametrize("days", ["0", "-3", "100000"])
 def test_an_impossible_expiry_is_refused(operator: User, days: str) -> None:
     with pytest.raises(CommandError, match="--expires-days"):
@@ -150,7 +166,7 @@ def test_tokens_lists_name_hint_dates_and_state(operator: User) -> None:
     new_token("operator", "--name", "erp", "--expires-days", "10")
     new_token("operator", "--name", "portal")
     run("revoketoken", "operator", "portal")
-    ApiToken.authenticate(new_token("operator", "--name", "scanner"))
+    ApiToken.authenticate(new_token("operator", "--name", "scanner", "--never"))
 
     out, _err = run("tokens", "operator")
 

@@ -1,4 +1,4 @@
-"""`carnet token NAME [--name LABEL] [--expires-days N]`: a new API token, alone on the last line."""
+"""`carnet token NAME [--name LABEL] [--expires-days N | --never]`: a new API token, alone on its line."""
 
 from typing import Any
 
@@ -23,20 +23,35 @@ class Command(BaseCommand):
             metavar="LABEL",
             help="What the token is for, e.g. erp-sync (default: cli and today's date).",
         )
-        parser.add_argument(
+        lifetime = parser.add_mutually_exclusive_group()
+        lifetime.add_argument(
             "--expires-days",
             type=int,
             metavar="N",
-            help="The token stops working after N days (default: never).",
+            default=services.DEFAULT_TOKEN_DAYS,
+            help=f"The token stops working after N days (1 to {services.MAX_TOKEN_DAYS}; "
+            f"default: {services.DEFAULT_TOKEN_DAYS}).",
+        )
+        lifetime.add_argument(
+            "--never",
+            action="store_true",
+            help="The token never expires (revoke it when it is no longer used).",
         )
 
     def handle(
-        self, *args: Any, username: str, name: str | None, expires_days: int | None, **options: Any
+        self,
+        *args: Any,
+        username: str,
+        name: str | None,
+        expires_days: int,
+        never: bool,
+        **options: Any,
     ) -> None:
         user = user_named(username)
         label = name if name is not None else f"cli {timezone.localdate().isoformat()}"
+        days = None if never else expires_days
         with refusals_as_errors({"name": "--name", "expires_days": "--expires-days", "user": "NAME"}):
-            token, raw = services.issue_token(actor=None, user=user, name=label, expires_days=expires_days)
+            token, raw = services.issue_token(actor=None, user=user, name=label, expires_days=days)
         expiry = (
             timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M") if token.expires_at else "never"
         )
