@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -14,7 +15,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    """The cell as text; one that a spreadsheet would run as a formula gets a leading quote (OWASP's advice
+    for CSV injection). A number is written as it is: -12.50 from a Decimal is a figure, not a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
