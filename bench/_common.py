@@ -49,8 +49,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int = 2, threads: int = 4) -> Iterator[str]:
-    """Start `carnet serve` (gunicorn) on a free loopback port; yield its base URL; stop it."""
+def running_server(
+    database_url: str, workers: int = 2, threads: int = 4, pids: list[int] | None = None
+) -> Iterator[str]:
+    """Start `carnet serve` (gunicorn) on a free loopback port; yield its base URL; stop it. The server's
+    pid is appended to `pids` when given (for its CPU time)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
     proc = subprocess.Popen(
@@ -71,7 +74,7 @@ def running_server(database_url: str, workers: int = 2, threads: int = 4) -> Ite
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -80,10 +83,45 @@ def running_server(database_url: str, workers: int = 2, threads: int = 4) -> Ite
                 time.sleep(0.2)
         else:
             raise RuntimeError("the server did not start")
+        if pids is not None:
+            pids.append(proc.pid)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def process_tree(root: int) -> list[int]:
+    """The pid and every descendant's (Linux /proc), e.g. `carnet serve` and its gunicorn workers."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc; gone processes count 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def figures(samples_ms: list[float]) -> dict[str, float]:

@@ -31,7 +31,15 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import bench_database_url, figures, running_server, say, setup_django
+from bench._common import (
+    bench_database_url,
+    cpu_seconds,
+    figures,
+    process_tree,
+    running_server,
+    say,
+    setup_django,
+)
 
 DB_NAME = "carnet_bench_credit"
 HEAVY_CUSTOMERS = 10  # customers 1..10 get 3% of every document: thousands each
@@ -483,8 +491,11 @@ def measure_latency(base_url: str, token: str, checks: list[dict[str, str]]) -> 
     return figures(samples), outcomes
 
 
-def _client(job: tuple[str, str, list[dict[str, str]], float, float]) -> tuple[int, list[float], int]:
-    """One concurrent client: its own keep-alive connection, checks until the deadline."""
+def _client(
+    job: tuple[str, str, list[dict[str, str]], float, float],
+) -> tuple[int, list[float], int, float]:
+    """One concurrent client: its own keep-alive connection, checks until the deadline. Also returns the
+    CPU time it used while checking (the load generator shares the machine's two cores)."""
     base_url, token, checks, start_at, seconds = job
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     conn = _connection(base_url)
@@ -492,6 +503,7 @@ def _client(job: tuple[str, str, list[dict[str, str]], float, float]) -> tuple[i
     while time.time() < start_at:
         time.sleep(0.001)
     deadline = time.perf_counter() + seconds
+    cpu_before = time.process_time()
     samples: list[float] = []
     errors = 0
     i = 0
@@ -507,23 +519,54 @@ def _client(job: tuple[str, str, list[dict[str, str]], float, float]) -> tuple[i
             conn = _connection(base_url)
         samples.append((time.perf_counter() - started) * 1000)
         i += 1
+    cpu = time.process_time() - cpu_before
     conn.close()
-    return len(samples), samples, errors
+    return len(samples), samples, errors, cpu
+
+
+def database_backends() -> list[int]:
+    """The PostgreSQL server processes serving the benchmark's database (the server's pooled connections)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
 
 
 def measure_throughput(
-    base_url: str, token: str, checks: list[dict[str, str]], clients: int, seconds: float
+    base_url: str,
+    token: str,
+    checks: list[dict[str, str]],
+    clients: int,
+    seconds: float,
+    server_pid: int,
+    database: str,
 ) -> dict[str, float]:
+    """Checks per second with concurrent clients, and where the CPU went: the server (gunicorn workers),
+    the database's processes for this database (PostgreSQL) and the clients, in ms per check."""
     per_client = [checks[k::clients] for k in range(clients)]
     start_at = time.time() + 1.0
     context = multiprocessing.get_context("fork")
+    server = process_tree(server_pid)
+    backends = database_backends() if database == "postgresql" else []
+    before = cpu_seconds(server), cpu_seconds(backends)
     with context.Pool(clients) as pool:
         results = pool.map(_client, [(base_url, token, mine, start_at, seconds) for mine in per_client])
-    samples = [s for _, mine, _ in results for s in mine]
-    done = sum(n for n, _, _ in results)
+    backends_after = database_backends() if database == "postgresql" else []
+    # Connections opened during the run count from zero; those open before count from their reading.
+    new_backends = [pid for pid in backends_after if pid not in backends]
+    server_cpu = cpu_seconds(server) - before[0]
+    database_cpu = cpu_seconds(backends) - before[1] + cpu_seconds(new_backends)
+    samples = [s for _, mine, _, _ in results for s in mine]
+    done = sum(n for n, _, _, _ in results)
     stats = figures(samples)
     stats["per_second"] = done / seconds
-    stats["errors"] = sum(e for _, _, e in results)
+    stats["errors"] = sum(e for _, _, e, _ in results)
+    stats["cpu_server"] = server_cpu * 1000 / done
+    stats["cpu_database"] = database_cpu * 1000 / done
+    stats["cpu_clients"] = sum(c for _, _, _, c in results) * 1000 / done
     return stats
 
 
@@ -609,7 +652,8 @@ def run(args: argparse.Namespace, customers: int, invoices: int, verify: bool) -
     if args.service_only:
         return
 
-    with running_server(url, workers=args.workers, threads=args.threads) as base_url:
+    server_pids: list[int] = []
+    with running_server(url, workers=args.workers, threads=args.threads, pids=server_pids) as base_url:
         print(
             f"server              carnet serve (gunicorn gthread), "
             f"{args.workers} workers x {args.threads} threads"
@@ -626,7 +670,9 @@ def run(args: argparse.Namespace, customers: int, invoices: int, verify: bool) -
         say(f"throughput, {args.clients} clients for {args.seconds:.0f} s")
         print(f"throughput          {load()} before")
         load_checks = random_checks(rng, customers, 50_000)
-        throughput = measure_throughput(base_url, token, load_checks, args.clients, args.seconds)
+        throughput = measure_throughput(
+            base_url, token, load_checks, args.clients, args.seconds, server_pids[0], args.database
+        )
         print(f"throughput          {load()} after")
         print(
             f"throughput ({args.clients} clients) {throughput['per_second']:.0f} checks/s "
@@ -634,6 +680,13 @@ def run(args: argparse.Namespace, customers: int, invoices: int, verify: bool) -
             f"latency median {throughput['median']:.2f} ms, p95 {throughput['p95']:.2f} ms, "
             f"p99 {throughput['p99']:.2f} ms, max {throughput['max']:.1f} ms; "
             f"errors {throughput['errors']:.0f}"
+        )
+        spent = throughput["cpu_server"] + throughput["cpu_database"] + throughput["cpu_clients"]
+        print(
+            f"CPU per check       server {throughput['cpu_server']:.2f} ms, "
+            f"database {throughput['cpu_database']:.2f} ms, clients {throughput['cpu_clients']:.2f} ms: "
+            f"{spent:.2f} ms, so at most {2000 / spent:.0f} checks/s on 2 cores with the clients on them "
+            f"({2000 / (spent - throughput['cpu_clients']):.0f} without)"
         )
     print(
         f"targets             p99 <= 10 ms (1 client): {'met' if latency['p99'] <= 10 else 'NOT met'}; "
