@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -13,6 +14,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from carnet.accounts.models import ApiToken
 from carnet.errors import CarnetError
+from carnet.web.middleware import DATABASE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -30,6 +32,17 @@ class TokenAuth(HttpBearer):
 
 
 class CarnetAPI(NinjaAPI):
+    def on_exception(self, request: HttpRequest, exc: Any) -> HttpResponse:
+        """An error answer changes nothing. Ninja turns exceptions into answers inside the request's
+        transaction (ATOMIC_REQUESTS), which would then commit: roll it back instead. A database that
+        cannot be reached is left to carnet.web.middleware (503), past the transaction."""
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            raise exc
+        response = super().on_exception(request, exc)
+        if response.status_code >= 400 and transaction.get_connection().in_atomic_block:
+            transaction.set_rollback(True)
+        return response
+
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         """The generated document, with error answers under their real media type, problem+json."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -38,6 +51,9 @@ class CarnetAPI(NinjaAPI):
                 for status, answer in operation.get("responses", {}).items():
                     if str(status).isdigit() and int(status) >= 400 and "content" in answer:
                         answer["content"] = {PROBLEM: next(iter(answer["content"].values()))}
+        from carnet.customfields.openapi import describe
+
+        describe(schema)  # this installation's custom fields, as defined when the document is served
         return schema
 
 
@@ -158,7 +174,8 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
         status=401,
         code="unauthenticated",
         title="Unauthenticated",
-        detail="Send a valid token: Authorization: Bearer <token> (see `carnet token`).",
+        detail="Send a valid token: Authorization: Bearer <token> (see `carnet token`). Unknown, expired "
+        "and revoked tokens are refused.",
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -188,10 +205,16 @@ def _register_routers() -> None:
     from carnet.customers.api import router as customers_router
 
     api.add_router("/", customers_router)
+    api.add_router("/", "carnet.accounts.api.router")
     api.add_router("/", "carnet.customers.settings_api.router")
+    api.add_router("/", "carnet.customfields.api.router")
     api.add_router("/", "carnet.documents.api.router")
     api.add_router("/", "carnet.credit.api.router")
     api.add_router("/", "carnet.credit.review_api.router")
+    api.add_router("/", "carnet.integrations.api.router")
+    api.add_router("/", "carnet.audit.api.router")
+    api.add_router("/", "carnet.events.api.router")
+    api.add_router("/", "carnet.transfer.api.router")
 
 
 _register_routers()

@@ -12,7 +12,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["carnet", *sys.argv[1:]])
+    from carnet.audit.context import Source, activity
+
+    # What a command changes says it came from the command line, under one request id.
+    with activity(Source.CLI):
+        execute_from_command_line(["carnet", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

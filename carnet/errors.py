@@ -45,6 +45,13 @@ class InUse(Conflict):
     code = "in_use"
 
 
+class FileTooLarge(CarnetError):
+    """An uploaded file above the size an import reads (413)."""
+
+    status = 413
+    code = "file_too_large"
+
+
 class RuleViolation(CarnetError):
     status = 422
     code = "rule_violation"

@@ -2,9 +2,11 @@
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -19,8 +21,9 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("CARNET_DEBUG", False)
-# The embedded mode generates a key for local use; `carnet check` insists on a real one in production.
-SECRET_KEY = os.environ.get("CARNET_SECRET_KEY", "carnet-insecure-local-key-change-me")
+# The embedded mode uses a fixed key for local use; `carnet check --deploy` insists on a real one.
+DEFAULT_SECRET_KEY = "carnet-insecure-local-key-change-me"
+SECRET_KEY = os.environ.get("CARNET_SECRET_KEY", DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("CARNET_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CARNET_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -39,6 +42,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "carnet.accounts",
     "carnet.customers",
     "carnet.documents",
@@ -53,16 +58,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "carnet.web.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "carnet.web.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "carnet.audit.middleware.ActivityMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "carnet.urls"
@@ -107,6 +118,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CARNET_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable server fails the request in seconds (a 503, see carnet/web/middleware.py) instead of
+    # holding a worker for the system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 # Background work (the daily credit review): Django's tasks interface (the django-tasks backport) with the
@@ -118,11 +132,36 @@ TASKS = {
     }
 }
 
+# Webhooks: seconds to connect to an endpoint, and again to read its answer (docs/webhooks.md).
+CARNET_WEBHOOK_TIMEOUT = float(os.environ.get("CARNET_WEBHOOK_TIMEOUT", "10"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "customer-list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Argon2 for every new or changed password; the others only check older hashes, which Django rehashes with
+# Argon2 when their user next signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes watches sign-ins (API tokens do not go through it): after CARNET_LOGIN_FAILURE_LIMIT failures
+# for one user name from one address, that pair is refused for CARNET_LOGIN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CARNET_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CARNET_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries made during the lockout are refused without counting: the lock ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "carnet.accounts.views.locked_out"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -141,11 +180,43 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Security of the web UI; docs/security.md explains each choice.
+# A session ends SESSION_COOKIE_AGE after sign-in, after CARNET_SESSION_IDLE_MINUTES without a request
+# (carnet.web.middleware.SessionTimeoutMiddleware), or when the browser closes.
 SESSION_COOKIE_AGE = 60 * 60 * 10
+SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("CARNET_SESSION_IDLE_MINUTES", "60")))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts come only from Carnet's own static files (htmx included): no inline script, no eval. Inline styles
+# stay allowed, for the width of a meter and the styles htmx adds for its indicators.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Behind HTTPS (CARNET_HTTPS=1): cookies only over HTTPS, HSTS for a year, plain HTTP redirected. A proxy
+# that ends TLS must say so with X-Forwarded-Proto: https.
+HTTPS = _env_bool("CARNET_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("CARNET_HSTS_INCLUDE_SUBDOMAINS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ from carnet.customers.models import Customer
 from carnet.customers.schemas import Problem
 from carnet.documents.common import resolve_company
 from carnet.errors import NotFound
+from carnet.integrations.accounting import accounting_settings, set_sync_before_invoicing
 from carnet.pagination import paginate
 
 from . import queries, services
@@ -363,6 +364,7 @@ def settings_json(company: Company) -> dict[str, Any]:
         "review": get_company_criteria(company).as_json(),
         "review_schedule": policy.review_schedule,
         "review_time": policy.review_time.strftime("%H:%M"),
+        "accounting_sync_before_invoicing": accounting_settings(company).sync_before_invoicing,
         "version": policy.version,
     }
 
@@ -445,6 +447,10 @@ def update_settings(
         if payload.new_customer_status is not None:
             company.new_customer_status = payload.new_customer_status
             company.save(update_fields=["new_customer_status"])
+        if payload.accounting_sync_before_invoicing is not None:
+            set_sync_before_invoicing(
+                actor=actor, company=company, required=payload.accounting_sync_before_invoicing
+            )
     answer = settings_json(company)
     response["ETag"] = f'"{answer["version"]}"'
     return answer

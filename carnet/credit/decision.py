@@ -26,7 +26,7 @@ is not limit-checked; at posting, the posted invoice is checked whatever it adds
 already counts, and the question at posting is whether the customer is over its limit with it).
 
 Reasons are listed in this order, all of them, not just the first: status, portal, holds, limit, maximum
-order amount. The outcome is the worst of them: blocked, else warning, else ok.
+order amount, accounting sync. The outcome is the worst of them: blocked, else warning, else ok.
 """
 
 from collections.abc import Mapping
@@ -156,6 +156,9 @@ class CreditInputs:
     max_order_amount: Decimal | None = None
     memo: tuple[str, ...] = ()
     currency: str = ""
+    # The company requires a customer synced with accounting before an invoice, and this one is not: its
+    # sync state (never, pending, failed). None: no such requirement, or the customer is synced.
+    accounting_sync_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,25 @@ def _max_order_reasons(inputs: CreditInputs) -> list[Reason]:
     return [Reason(ReasonCode.MAX_ORDER_AMOUNT_EXCEEDED, Outcome.WARNING, message, figures)]
 
 
+def _accounting_sync_reasons(inputs: CreditInputs) -> list[Reason]:
+    state = inputs.accounting_sync_state
+    if inputs.kind != DocumentKind.INVOICE or inputs.stage != Stage.ENTRY or state is None:
+        return []
+    messages = {
+        "never": _(
+            "The customer was never sent to accounting; send it, and enter the invoice once it is synced."
+        ),
+        "pending": _(
+            "The customer was sent to accounting and is not synced yet; enter the invoice once it is."
+        ),
+        "failed": _(
+            "The accounting system refused the customer; correct it and send it again before invoicing."
+        ),
+    }
+    message = messages.get(state, messages["never"])
+    return [Reason(ReasonCode.ACCOUNTING_SYNC_REQUIRED, Outcome.BLOCKED, message)]
+
+
 def decide(inputs: CreditInputs) -> Decision:
     """The decision for one document: every reason that applies, the memo and the exposure figures."""
     exposure = exposure_of(
@@ -395,5 +417,6 @@ def decide(inputs: CreditInputs) -> Decision:
         + _hold_reasons(inputs)
         + _limit_reasons(inputs, exposure)
         + _max_order_reasons(inputs)
+        + _accounting_sync_reasons(inputs)
     )
     return Decision(_outcome(reasons), reasons, tuple(inputs.memo), exposure)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Company
+from carnet.audit.history import HistoryOfFields, recorded_history
 from carnet.customers.models import Customer
 
 from .vocabulary import ExposureMethod, HoldType, LimitEnforcement
@@ -117,6 +118,9 @@ class CreditAccount(models.Model):
     # The kept balances, in the order of BalanceChange's fields (credit/balances.py).
     BALANCES_ORDER = ("open_orders", "draft_invoices", "posted_invoices_open", "unallocated_credit")
 
+    # The history of the limit: the balances change with every document and are not kept in it.
+    history = HistoryOfFields(fields=["limit"], excluded_fields=[*BALANCES_ORDER, "updated_at"])
+
     class Meta:
         verbose_name = _("credit account")
         verbose_name_plural = _("credit accounts")
@@ -169,6 +173,7 @@ class Hold(models.Model):
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
 
     objects = HoldQuerySet.as_manager()
+    history = recorded_history()
 
     class Meta:
         ordering = ["-set_at", "-id"]
@@ -255,6 +260,8 @@ class CreditReviewCriteria(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    history = recorded_history(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("credit review criteria")

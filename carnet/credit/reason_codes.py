@@ -15,5 +15,5 @@ class ReasonCode(StrEnum):
     CREDIT_LIMIT_EXCEEDED = "credit_limit_exceeded"
     PORTAL_REQUIRES_APPROVED = "portal_requires_approved"
     MAX_ORDER_AMOUNT_EXCEEDED = "max_order_amount_exceeded"
-    # Reserved: a company setting will require a customer synced to accounting before invoicing.
+    # The company requires a customer synced with accounting before an invoice is entered.
     ACCOUNTING_SYNC_REQUIRED = "accounting_sync_required"

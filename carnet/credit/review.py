@@ -42,11 +42,13 @@ from django.utils.translation import gettext as _
 from carnet.accounts.models import Company, User
 from carnet.accounts.permissions import require
 from carnet.accounts.roles import Action
+from carnet.audit.context import Source, activity
 from carnet.customers.choices import Status
 from carnet.customers.models import Customer
 from carnet.documents.choices import InvoiceStatus
 from carnet.documents.common import actor_or_none, parse_date, resolve_company
 from carnet.errors import NotFound
+from carnet.integrations import events
 
 from .models import ZERO, CreditReview, CreditReviewCriteria, CreditReviewLine, Hold
 from .review_criteria import Criteria, customer_overrides, get_company_criteria
@@ -401,15 +403,23 @@ def _selected_ids(review: CreditReview, selected: Sequence[int | str] | None) ->
     return ids
 
 
-@transaction.atomic
 def apply_review(
     *, actor: User | None, review_id: int | str, selected: Sequence[int | str] | None = None
 ) -> CreditReview:
     """Apply the review: every line (selected None) or the lines of the `selected` customer ids. In one
     transaction, with the customers locked: a block line gives the customer the criteria's status and
     reason, a release line makes it approved with no reason; the customer's history says "credit review
-    #id". A customer whose status changed since the run is skipped with a note. Each line records what was
-    done. A review is applied once: applying it again changes nothing and answers the same result."""
+    #id", with the review as its source and one request id for the whole application (the request's or
+    command's when there is one). A customer whose status changed since the run is skipped with a note.
+    Each line records what was done. A review is applied once: applying it again changes nothing and
+    answers the same result."""
+    with activity(Source.REVIEW), transaction.atomic():
+        return _apply_review(actor=actor, review_id=review_id, selected=selected)
+
+
+def _apply_review(
+    *, actor: User | None, review_id: int | str, selected: Sequence[int | str] | None
+) -> CreditReview:
     if actor is not None:
         require(actor, Action.APPLY_REVIEW)
     found = get_review(actor=actor, review_id=review_id)
@@ -431,6 +441,7 @@ def apply_review(
             locked[row.pk] = row
     now = timezone.now()
     history_reason = f"credit review #{review.pk}"  # the same words in every language, like a reference
+    changed: list[events.Event] = []
     for line in lines:
         if chosen is not None and line.customer_id not in chosen:
             line.selected = False
@@ -455,6 +466,7 @@ def apply_review(
         customer._history_user = actor_or_none(actor)  # type: ignore[attr-defined]
         customer._change_reason = history_reason  # type: ignore[attr-defined]
         customer.save(update_fields=["status", "status_reason", "status_changed_at", "version", "updated_at"])
+        changed.append(events.status_changed(customer, line.status_before, review.company))
         line.result = Line.APPLIED
         line.applied_status_changed_at = now
     CreditReviewLine.objects.bulk_update(
@@ -465,6 +477,7 @@ def apply_review(
     review.applied_count = sum(1 for line in lines if line.result == Line.APPLIED)
     review.skipped_count = sum(1 for line in lines if line.result == Line.SKIPPED)
     review.save(update_fields=["applied_at", "applied_by", "applied_count", "skipped_count"])
+    events.emit_many([*changed, events.review_applied(review)])
     return review
 
 

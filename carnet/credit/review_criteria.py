@@ -227,6 +227,7 @@ def _save(
     row.limit_minimum = criteria.limit_minimum
     row.updated_by = actor_or_none(actor)
     row.version += 1
+    row._history_user = actor_or_none(actor)  # type: ignore[attr-defined]
     row.save()
     return row
 
@@ -268,8 +269,11 @@ def clear_customer_criteria(
         require(actor, Action.SET_CREDIT_LIMIT)
     company = resolve_company(company, actor)
     customer = resolve_customer(customer)
-    deleted, _counts = CreditReviewCriteria.objects.filter(company=company, customer=customer).delete()
-    return deleted > 0
+    rows = list(CreditReviewCriteria.objects.filter(company=company, customer=customer))
+    for row in rows:  # one by one, so that the history says who removed it
+        row._history_user = actor_or_none(actor)  # type: ignore[attr-defined]
+        row.delete()
+    return bool(rows)
 
 
 def get_company_criteria(company: Company) -> Criteria:

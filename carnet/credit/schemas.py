@@ -302,6 +302,11 @@ class CompanySettingsOut(Schema):
     review_time: str = Field(
         description="When the daily review runs, HH:MM in the installation's time zone.", examples=["06:00"]
     )
+    accounting_sync_before_invoicing: bool = Field(
+        False,
+        description="An invoice is entered only for a customer synced with accounting (reason "
+        "accounting_sync_required otherwise).",
+    )
     version: int = Field(description="Send it in If-Match to change the settings.")
 
 
@@ -320,6 +325,7 @@ class CompanySettingsIn(Schema):
     )
     review_schedule: ReviewScheduleName | None = None
     review_time: str | None = Field(None, description="HH:MM, like 06:00.", examples=["06:00"])
+    accounting_sync_before_invoicing: bool | None = None
     version: int | None = Field(
         None, description="The version read; a stale one is a 409 (same as If-Match)."
     )

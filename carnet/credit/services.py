@@ -35,6 +35,9 @@ from carnet.customers.models import Customer, Note
 from carnet.customers.services import memo as customer_memo
 from carnet.documents.common import actor_or_none, parse_amount, parse_date, resolve_company, resolve_customer
 from carnet.errors import CreditRefused, CreditWarningNotAcknowledged, InvalidState, NotFound, StaleVersion
+from carnet.integrations.accounting import missing_sync
+from carnet.integrations.events import hold_event, overridden_event
+from carnet.integrations.models import AccountingSettings, EventType
 
 from .balances import BalanceChange, lock_account, read_account
 from .decision import ActiveHold, CreditInputs, Decision, decide
@@ -201,7 +204,7 @@ def add_hold(
         errors["ends_on"] = _("This day is past: the hold would never apply.")
     if errors:
         raise ValidationError(errors)
-    return Hold.objects.create(
+    hold = Hold.objects.create(
         customer=customer,
         company=scope,
         type=type,
@@ -210,6 +213,8 @@ def add_hold(
         ends_on=end,
         set_by=actor_or_none(actor),
     )
+    hold_event(EventType.HOLD_ADDED, hold)
+    return hold
 
 
 @transaction.atomic
@@ -231,6 +236,7 @@ def lift_hold(*, actor: User | None, hold_id: int | str) -> Hold:
     hold.lifted_at = timezone.now()
     hold.lifted_by = actor_or_none(actor)
     hold.save(update_fields=["lifted_at", "lifted_by"])
+    hold_event(EventType.HOLD_LIFTED, hold)
     return hold
 
 
@@ -269,6 +275,7 @@ def check_credit(
     policy: CreditPolicy | None = None,
     holds: tuple[ActiveHold, ...] | None = None,
     memo: tuple[str, ...] | None = None,
+    sync_required: bool | None = None,
 ) -> Decision:
     """The decision for a document of this kind and amount, as things are now. Reads the account row (the
     locked `account` a document service passes, or the current one), the policy, the active holds and the
@@ -297,6 +304,11 @@ def check_credit(
         max_order_amount=customer.max_order_amount,
         memo=tuple(customer_memo(customer)) if memo is None else memo,
         currency=company.currency,
+        accounting_sync_state=(
+            missing_sync(customer, company, required=sync_required)
+            if kind == DocumentKind.INVOICE and stage == Stage.ENTRY
+            else None
+        ),
     )
     return decide(inputs)
 
@@ -313,7 +325,8 @@ def check_credit_dry_run(
 ) -> Decision:
     """The decision a document of this kind and amount would get now; saves nothing (not even a default
     policy). Usually one query: the account with its customer, company and policy, and whether any hold
-    applies or any note is pinned; the holds and the memo are read only when there are some."""
+    applies, any note is pinned and the company wants synced customers before invoices; the holds, the memo
+    and the customer's sync state are read only when they matter."""
     if actor is not None:
         require(actor, Action.VIEW_CUSTOMERS)
     account = _account_for_check(actor=actor, customer=customer, company=company)
@@ -322,10 +335,11 @@ def check_credit_dry_run(
         policy = getattr(company, "credit_policy", None) or CreditPolicy(company=company)
         holds = None if account.has_holds else ()  # type: ignore[attr-defined]
         memo = None if account.has_memo else ()  # type: ignore[attr-defined]
+        sync_required: bool | None = account.sync_required  # type: ignore[attr-defined]
     else:  # no account yet, or an unknown or hidden company or customer: step by step, with its errors
         company = resolve_company(company, actor)
         customer = resolve_customer(customer)
-        policy, holds, memo = read_policy(company), None, None
+        policy, holds, memo, sync_required = read_policy(company), None, None, None
     value = parse_amount(amount, "amount")
     _choice(channel, "channel", Channel)
     _choice(stage, "stage", Stage)
@@ -340,6 +354,7 @@ def check_credit_dry_run(
         policy=policy,
         holds=holds,
         memo=memo,
+        sync_required=sync_required,
     )
 
 
@@ -372,8 +387,8 @@ def _check_sql(*, by_code: bool, members_only: bool) -> tuple[str, list[tuple[An
     database to run it. The same rows as the ORM query it replaces: the account of the customer in the
     company (by id or by code), in a company the user belongs to (members_only), joined with its customer,
     its company and the company's policy if any, and whether an active hold applies (as active_holds) and
-    whether a note is pinned (as the memo). Parameters: today, True, the customer id, the company id or
-    code, and the user id (members_only)."""
+    whether a note is pinned (as the memo), and whether the company wants synced customers before invoices.
+    Parameters: today, True, True, the customer id, the company id or code, and the user id (members_only)."""
     key = (connection.vendor, by_code, members_only)
     if key not in _CHECK_SQL:
         q = connection.ops.quote_name
@@ -409,6 +424,9 @@ def _check_sql(*, by_code: bool, members_only: bool) -> tuple[str, list[tuple[An
             f" AND (h.{col(Hold, 'ends_on')} IS NULL OR h.{col(Hold, 'ends_on')} >= %s))"
             f", EXISTS (SELECT 1 FROM {q(Note._meta.db_table)} n"
             f" WHERE n.{col(Note, 'customer')} = a.{account_customer} AND n.{col(Note, 'pinned')} = %s)"
+            f", EXISTS (SELECT 1 FROM {q(AccountingSettings._meta.db_table)} s"
+            f" WHERE s.{col(AccountingSettings, 'company')} = a.{account_company}"
+            f" AND s.{col(AccountingSettings, 'sync_before_invoicing')} = %s)"
             f" FROM {q(CreditAccount._meta.db_table)} a"
             f" INNER JOIN {q(Customer._meta.db_table)} cu ON cu.{col(Customer, 'id')} = a.{account_customer}"
             f" INNER JOIN {q(Company._meta.db_table)} co ON co.{col(Company, 'id')} = a.{account_company}"
@@ -445,7 +463,7 @@ def _account_for_check(
     members_only = actor is not None and actor.role != Role.ADMIN
     sql, converters = _check_sql(by_code=isinstance(company_key, str), members_only=members_only)
     today = connection.ops.adapt_datefield_value(timezone.localdate())  # the day of Hold.objects.active()
-    params: list[Any] = [today, True, customer_id, company_key]
+    params: list[Any] = [today, True, True, customer_id, company_key]
     if members_only:
         params.append(actor.pk)  # type: ignore[union-attr]
     with connection.cursor() as cursor:
@@ -463,7 +481,7 @@ def _account_for_check(
         objects.append(model.from_db(connection.alias, names, values[: len(names)]))
         values = values[len(names) :]
     account, customer_row, company_row, policy = objects
-    has_holds, has_memo = values
+    has_holds, has_memo, sync_required = values
     account.customer, account.company = customer_row, company_row
     if policy.pk is None:  # the company has none yet
         policy = None
@@ -471,6 +489,7 @@ def _account_for_check(
         policy.company = company_row
     Company._meta.get_field("credit_policy").set_cached_value(company_row, policy)  # type: ignore[union-attr]
     account.has_holds, account.has_memo = bool(has_holds), bool(has_memo)  # type: ignore[attr-defined]
+    account.sync_required = bool(sync_required)  # type: ignore[attr-defined]
     return account
 
 
@@ -560,7 +579,7 @@ def record_override(
 ) -> CreditOverride:
     """Keep who went on past a decision, when, why, and the decision as it was."""
     document = order if order is not None else invoice
-    return CreditOverride.objects.create(
+    override = CreditOverride.objects.create(
         customer_id=document.customer_id,
         company_id=document.company_id,
         order=order,
@@ -569,3 +588,5 @@ def record_override(
         reason=reason.strip(),
         decision=decision.as_json(),
     )
+    overridden_event(override, document, kind="order" if order is not None else "invoice")
+    return override

@@ -490,6 +490,8 @@ def add_hold(request: HttpRequest, pk: int) -> HttpResponse:
     require(actor, Action.MANAGE_HOLDS)
     customer = _load(pk)
     companies = _companies(actor)
+    if request.POST.get("company"):  # empty: every company, which the form checks
+        _posted_company(request, actor)  # another company's code is not found, as everywhere
     form = HoldForm(
         request.POST, companies=companies, every_company=len(companies) >= Company.objects.count()
     )

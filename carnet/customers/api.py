@@ -214,7 +214,9 @@ def _customer_out(customer_id: int) -> Customer:
     response={200: CustomerPage, **{k: v for k, v in LIST_ERRORS.items() if k != 404}},
     summary="List and search customers",
     description="Active (not closed) customers by default, sorted by name, 50 a page; "
-    "filters combine with AND. Unknown filter values answer problem+json naming the filter.",
+    "filters combine with AND. Unknown filter values answer problem+json naming the filter. "
+    "Custom fields set as filters add cf_<key>=value (text: contains; others: equals) and, for numbers, "
+    "decimals and dates, cf_<key>__gte and cf_<key>__lte.",
 )
 def list_customers(request: HttpRequest, filters: Query[CustomerListQuery]) -> dict[str, Any]:
     _can_view(request)
@@ -233,6 +235,8 @@ def list_customers(request: HttpRequest, filters: Query[CustomerListQuery]) -> d
         code=filters.code,
         active=active,
         sort=filters.sort,
+        # Custom fields filter by their own parameters, cf_<key>: the OpenAPI document lists them.
+        custom={name: str(value) for name, value in request.GET.items() if name.startswith("cf_")},
     )
     queryset = _for_output(filter_customers(criteria))
     page = paginate(

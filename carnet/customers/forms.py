@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import User
+from carnet.customfields.forms import GROUP_TITLE, add_value_fields, pop_values
 
 from .choices import Category, Status
 from .models import Address, BookSettings, Contact, Customer, NoteCategory
@@ -249,16 +250,28 @@ class CustomerForm(forms.Form):
         if "order_comment" in self.fields:
             self.fields["order_comment"].widget.attrs["rows"] = 2
         widen(self)
+        # The fields the business adds (carnet.customfields), named custom_fields.<key>.
+        self.custom_names = add_value_fields(
+            self, "customer", None if creating or customer is None else customer.custom_fields
+        )
 
     def groups(self) -> list[dict[str, Any]]:
         """Bound fields by group, for the template; empty groups are left out."""
         result = []
-        for title, names in GROUPS:
+        for title, names in [*GROUPS, (GROUP_TITLE, self.custom_names)]:
             bound = [self[n] for n in names if n in self.fields]
             if not self.creating and title == GROUPS[0][0]:
                 bound.append(self["created_at"])
             if bound:
-                result.append({"title": title, "fields": bound, "has_errors": any(b.errors for b in bound)})
+                result.append(
+                    {
+                        "title": title,
+                        "fields": bound,
+                        "has_errors": any(b.errors for b in bound),
+                        # A required field stays in sight: the browser cannot point at one in a shut group.
+                        "open": any(b.field.required for b in bound),
+                    }
+                )
         return result
 
     def service_data(self) -> dict[str, Any]:
@@ -266,6 +279,9 @@ class CustomerForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if k != "version" and not self.fields[k].disabled}
         if self.creating and not data.get("status"):
             data.pop("status", None)
+        custom = pop_values(data)
+        if custom is not None:
+            data["custom_fields"] = custom
         return data
 
     @staticmethod
@@ -368,6 +384,9 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, optional: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.custom_names = add_value_fields(
+            self, "contact", self.instance.custom_fields if self.instance.pk else None
+        )
         if optional:
             for field in self.fields.values():
                 field.required = False
@@ -378,8 +397,15 @@ class ContactForm(forms.ModelForm):
     def has_content(self) -> bool:
         return any((self.cleaned_data.get(f) or "").strip() for f in ("name", "email", "phone", "mobile"))
 
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.custom_names]
+
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        custom = pop_values(data)
+        if custom is not None:
+            data["custom_fields"] = custom
+        return data
 
 
 class NoteForm(forms.Form):

@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from carnet.audit.history import recorded_history
 
 from . import validators as v
 from .choices import (
@@ -199,7 +200,7 @@ class Customer(models.Model):
     # The name without accents, punctuation and legal forms, for duplicate detection.
     name_key = models.CharField(max_length=200, default="", editable=False, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "name_key", "updated_at"])
+    history = recorded_history(excluded_fields=["search_text", "name_key", "updated_at"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -261,7 +262,7 @@ class Address(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     objects = AddressQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         ordering = ["-main", "id"]
@@ -316,7 +317,7 @@ class Contact(models.Model):
     # Values of the contact fields each business adds ({key: value}), see carnet.customfields.
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         ordering = ["-is_default", "name", "id"]
@@ -376,7 +377,7 @@ class Note(models.Model):
     created_at = models.DateTimeField(_("date"), default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords()
+    history = recorded_history()
 
     class Meta:
         ordering = ["-pinned", "-created_at", "-id"]

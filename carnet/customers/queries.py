@@ -1,11 +1,16 @@
 """Read-side functions of the customer book, shared by the UI list, the API list and the CSV export."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+
+from carnet.customfields import filtering as custom_filtering
+from carnet.customfields.models import CustomField
+from carnet.customfields.services import definitions as custom_definitions
 
 from .choices import Category, Status
 from .models import Address, Customer
@@ -45,9 +50,21 @@ class CustomerFilters:
     code: str = ""
     active: bool | None = True
     sort: str = DEFAULT_SORT
+    # The cf_<key>, cf_<key>__gte and cf_<key>__lte parameters (custom fields), as the query string gave them.
+    custom: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def custom_definitions(self) -> list[CustomField]:
+        """The customers' custom fields, read once for the filters of one list."""
+        return custom_definitions("customer")
 
     def validate(self) -> None:
         errors: dict[str, str] = {}
+        if self.custom:
+            try:
+                custom_filtering.parse_filters(self.custom, self.custom_definitions)
+            except ValidationError as exc:
+                errors.update({k: v[0] for k, v in exc.message_dict.items()})
         unknown = [s for s in self.statuses if s not in Status.values]
         if unknown:
             errors["status"] = _("Unknown status %(s)s; use one of %(known)s.") % {
@@ -89,6 +106,9 @@ def filter_customers(filters: CustomerFilters) -> QuerySet[Customer]:
         else:
             # Nobody has this code now: it may be a former code, which stays findable after a change.
             queryset = queryset.filter(pk__in=former_holders(code))
+    if filters.custom:
+        conditions = custom_filtering.parse_filters(filters.custom, filters.custom_definitions)
+        queryset = custom_filtering.apply_filters(queryset, conditions)
     if filters.q.strip():
         queryset = search_customers(queryset, filters.q)
     return queryset

@@ -169,6 +169,11 @@ class ContactWrite(Schema):
     billing: bool = Field(False, description="The billing contact; taking it unsets the previous one.")
     invoice_copy: bool = Field(False, description="Receives invoices by email in copy.")
     active: bool = True
+    custom_fields: dict[str, Any] | None = Field(
+        None,
+        description="Values of the custom fields, by key (see /api/v1/custom-fields); on a change only "
+        "the keys sent change, null clears one. Checked by the field's type; an unknown key is a 422.",
+    )
 
 
 class ContactUpdate(ContactWrite):
@@ -189,6 +194,10 @@ class ContactOut(Schema):
     billing: bool
     invoice_copy: bool
     active: bool
+    custom_fields: dict[str, Any] = Field(
+        description="Values of the custom fields, by key (see /api/v1/custom-fields); a field without "
+        "a value is absent."
+    )
     version: int
     created_at: datetime
 
@@ -328,6 +337,11 @@ class CustomerWrite(Schema):
     max_order_amount: Decimal | None = Field(None, description='Money, as a decimal string: "5000.00".')
     # Bookkeeping
     created_at: datetime | None = Field(None, description="Set automatically when omitted; editable.")
+    custom_fields: dict[str, Any] | None = Field(
+        None,
+        description="Values of the custom fields, by key (see /api/v1/custom-fields); on a change only "
+        "the keys sent change, null clears one. Checked by the field's type; an unknown key is a 422.",
+    )
 
 
 class CustomerCreate(CustomerWrite):
@@ -410,6 +424,10 @@ class CustomerOut(Schema):
     edi_reference: str
     max_order_amount: str | None = Field(description="Money, as a decimal string with two places.")
     memo: list[str] = Field(description="The pinned notes, newest first.")
+    custom_fields: dict[str, Any] = Field(
+        description="Values of the custom fields, by key (see /api/v1/custom-fields); a field without "
+        "a value is absent."
+    )
     main_address: AddressOut | None
     version: int
     created_at: datetime

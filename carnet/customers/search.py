@@ -7,6 +7,7 @@ from a trigram index and SQLite by a scan of one narrow column.
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
@@ -17,8 +18,12 @@ from .validators import phone_digits
 def fold(text: str) -> str:
     """Lower-case, strip accents and squeeze spaces, the same way for stored text and queries."""
     decomposed = unicodedata.normalize("NFKD", text or "")
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped.lower()).strip()
+    # ASCII text has no accents to strip: most of it is (codes, emails, digits), and an import folds
+    # every part of a hundred thousand customers.
+    if not decomposed.isascii():
+        decomposed = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # split() and join squeeze and strip the same whitespace as \s+ does (str.isspace).
+    return " ".join(decomposed.lower().split())
 
 
 def name_key(name: str) -> str:
@@ -58,6 +63,27 @@ LEGAL_FORMS = frozenset(
 
 
 def build_search_text(customer: Customer) -> str:
+    if not customer.pk:
+        return search_text_of(customer)
+    return search_text_of(
+        customer,
+        # Former codes stay findable: people keep typing the code printed on last year's documents.
+        former=former_codes(customer),
+        contacts=customer.contacts.values_list("name", "email", "phone", "mobile"),
+        cities=customer.addresses.values_list("city", flat=True).distinct(),
+    )
+
+
+def search_text_of(
+    customer: Customer,
+    *,
+    former: Iterable[str] = (),
+    contacts: Iterable[tuple[str, str, str, str]] = (),
+    cities: Iterable[str] = (),
+) -> str:
+    """The search text of a customer given its former codes, its contacts (name, email, phone, mobile) and
+    the cities of its addresses: what build_search_text reads one customer at a time, an import reads for
+    a thousand customers at once."""
     parts: list[str] = [
         customer.code,
         customer.name,
@@ -73,13 +99,11 @@ def build_search_text(customer: Customer) -> str:
         customer.ein,
     ]
     phones = [customer.phone]
-    if customer.pk:
-        # Former codes stay findable: people keep typing the code printed on last year's documents.
-        parts += former_codes(customer)
-        for name, email, phone, mobile in customer.contacts.values_list("name", "email", "phone", "mobile"):
-            parts += [name, email]
-            phones += [phone, mobile]
-        parts += list(customer.addresses.values_list("city", flat=True).distinct())
+    parts += list(former)
+    for name, email, phone, mobile in contacts:
+        parts += [name, email]
+        phones += [phone, mobile]
+    parts += list(dict.fromkeys(cities))
     # Phone digits both in full and without the country code, so "8195550100" and "18195550100" match.
     for phone in phones:
         digits = phone_digits(phone)

@@ -7,7 +7,7 @@ ValidationError (by field) or a CarnetError; nothing is half-saved.
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,9 @@ from django.utils.translation import ngettext
 from carnet.accounts.models import MAIN_COMPANY_CODE, Company, User
 from carnet.accounts.permissions import require
 from carnet.accounts.roles import Action
+from carnet.customfields.services import validate_values as validate_custom_values
 from carnet.errors import CodeTaken, DuplicatesFound, InUse, NotFound, RuleViolation, StaleVersion
+from carnet.integrations import events
 
 from . import usage
 from .choices import STATUSES_NEEDING_REASON, Category, Status
@@ -66,7 +68,18 @@ ADDRESS_FIELDS = frozenset(
     }
 )
 CONTACT_FIELDS = frozenset(
-    {"name", "role", "email", "phone", "mobile", "is_default", "is_billing", "invoice_copy", "active"}
+    {
+        "name",
+        "role",
+        "email",
+        "phone",
+        "mobile",
+        "is_default",
+        "is_billing",
+        "invoice_copy",
+        "active",
+        "custom_fields",
+    }
 )
 NOTE_FIELDS = frozenset({"category", "text", "pinned"})
 _UPPER_FIELDS = ("code", "currency", "vat_number", "gst_number", "qst_number", "iban", "bic", "external_code")
@@ -233,10 +246,24 @@ def _check_fields(customer: Customer) -> dict[str, str]:
     return errors
 
 
-def _validate_customer(customer: Customer) -> None:
-    errors: dict[str, list[str]] = {}
+def _custom_values(
+    record: Customer | Contact, target: str, values: Any, existing: dict[str, Any] | None
+) -> dict[str, list[str]]:
+    """Check the custom values given and set the record's (see carnet.customfields); their errors, which
+    the caller reports with the record's others."""
     try:
-        _full_clean(customer)
+        record.custom_fields = validate_custom_values(target, values or {}, existing=existing)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
+
+
+def _validate_customer(
+    customer: Customer, custom_errors: dict[str, list[str]] | None = None, exclude: Iterable[str] = ()
+) -> None:
+    errors: dict[str, list[str]] = dict(custom_errors or {})
+    try:
+        _full_clean(customer, exclude)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     rules = {**_check_fields(customer), **_check_relations(customer), **_check_status(customer)}
@@ -296,6 +323,7 @@ def create_customer(
     categories = data.pop("categories", None)
     _check_unknown(data, CUSTOMER_FIELDS)
     customer = Customer(**data)
+    custom_errors = _custom_values(customer, "customer", data.get("custom_fields"), existing=None)
     company = _default_company(actor, company)
     default_status = company.new_customer_status if company else Status.PROSPECT
     if not data.get("status"):
@@ -321,7 +349,7 @@ def create_customer(
     if generate_code:
         customer.code = "PENDING"  # a placeholder that passes the format check; replaced below
     _normalise_customer(customer)
-    _validate_customer(customer)
+    _validate_customer(customer, custom_errors)
     if not generate_code:
         _ensure_code_free(customer.code)
     if not acknowledge_duplicates:
@@ -345,6 +373,7 @@ def create_customer(
         _ensure_code_free(customer.code)
         raise
     refresh_search_text(customer)
+    events.emit(events.EventType.CUSTOMER_CREATED, customer=customer, data=events.customer_data(customer))
     return customer
 
 
@@ -373,8 +402,14 @@ def update_customer(
     _check_unknown(changes, CUSTOMER_FIELDS)
     before = {f: getattr(customer, f) for f in ("code", "status", "status_reason", "is_customer")}
     before["status_reason"] = (before["status_reason"] or "").strip()
+    custom_before = dict(customer.custom_fields or {})
     for field, value in changes.items():
         setattr(customer, field, value)
+    custom_errors = (
+        _custom_values(customer, "customer", changes["custom_fields"], existing=custom_before)
+        if "custom_fields" in changes
+        else {}
+    )
     if categories is not None:
         _apply_categories(customer, categories)
     _normalise_customer(customer)
@@ -401,7 +436,7 @@ def update_customer(
                 )
             }
         )
-    _validate_customer(customer)
+    _validate_customer(customer, custom_errors)
     if customer.code != before["code"]:
         _ensure_code_free(customer.code, exclude_id=customer.pk)
     customer.version += 1
@@ -414,6 +449,11 @@ def update_customer(
         _ensure_code_free(customer.code, exclude_id=customer.pk)
         raise
     refresh_search_text(customer)
+    events.customer_changed(
+        customer,
+        [*changes, *(["categories"] if categories is not None else [])],
+        before_status=before["status"],
+    )
     return customer
 
 
@@ -453,7 +493,10 @@ def delete_customer(*, actor: User | None, customer_id: int | str) -> None:
         )
     customer._history_user = actor  # type: ignore[attr-defined]
     Customer.objects.filter(pk=customer.pk).update(billing_address=None, default_delivery_address=None)
+    deleted = events.customer_data(customer)
+    customer_pk = customer.pk
     customer.delete()
+    events.emit(events.EventType.CUSTOMER_DELETED, customer=customer_pk, data=deleted)
 
 
 def memo(customer: Customer) -> list[str]:
@@ -466,13 +509,13 @@ def memo(customer: Customer) -> list[str]:
 # --- addresses -----------------------------------------------------------------------------------
 
 
-def _validate_address(address: Address) -> None:
+def _validate_address(address: Address, exclude: Callable[[Address], Iterable[str]] | None = None) -> None:
     address.country = (address.country or "").strip().upper()
     address.province = (address.province or "").strip().upper()
     address.postal_code = normalise_postal_code(address.country, address.postal_code)
     errors: dict[str, list[str]] = {}
     try:
-        _full_clean(address, exclude=["customer"])
+        _full_clean(address, exclude=["customer", *(exclude(address) if exclude else ())])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     for field, message in address_errors(
@@ -504,11 +547,23 @@ def _check_address_overrides(customer: Customer, address: Address) -> None:
         raise ValidationError(errors)
 
 
+def _save_each(rows: Any, actor: User | None, **values: Any) -> None:
+    """Set the values on each row and save it, so that its history records the change and who made it
+    (a queryset update writes no history). Used for the flags one part takes from the others: few rows."""
+    for row in rows:
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.version += 1
+        row._history_user = actor
+        row.save(update_fields=[*values, "version"])
+
+
 def _touch(customer: Customer) -> None:
     """A change to a part of the customer is a change of the customer: new version, fresh search text."""
     Customer.objects.filter(pk=customer.pk).update(version=customer.version + 1, updated_at=timezone.now())
     customer.version += 1
     refresh_search_text(customer)
+    events.customer_changed(customer, [])
 
 
 def _lock_customer(customer_id: int | str) -> Customer:
@@ -534,7 +589,7 @@ def add_address(*, actor: User | None, customer_id: int | str, data: Mapping[str
         address.main = True
     _validate_address(address)
     if address.main and has_main:
-        customer.addresses.filter(main=True).update(main=False)
+        _save_each(customer.addresses.filter(main=True), actor, main=False)
     address._history_user = actor  # type: ignore[attr-defined]
     address.save()
     _touch(customer)
@@ -578,7 +633,7 @@ def update_address(
     _validate_address(address)
     _check_address_overrides(customer, address)
     if address.main and not was_main:
-        customer.addresses.filter(main=True).exclude(pk=address.pk).update(main=False)
+        _save_each(customer.addresses.filter(main=True).exclude(pk=address.pk), actor, main=False)
     address.version += 1
     address._history_user = actor  # type: ignore[attr-defined]
     address.save()
@@ -595,13 +650,8 @@ def remove_address(*, actor: User | None, address_id: int | str) -> str:
     customer = _lock_customer(address.customer_id)
     reasons = usage.address_usage(address)
     others = customer.addresses.active().exclude(pk=address.pk).order_by("id")
-    if address.main and others.exists():
-        successor = others.first()
-        assert successor is not None
-        Address.objects.filter(pk=address.pk).update(main=False)
-        Address.objects.filter(pk=successor.pk).update(main=True)
-        address.main = False
-    elif address.main and reasons:
+    successor = others.first() if address.main else None
+    if address.main and successor is None and reasons:
         raise RuleViolation(
             _("This is the only active address and it is used on documents: add another address first.")
         )
@@ -612,14 +662,22 @@ def remove_address(*, actor: User | None, address_id: int | str) -> str:
         address.version += 1
         address.save()
         # An inactive address takes no new documents, so it no longer serves as the customer's default.
-        Customer.objects.filter(pk=customer.pk, billing_address=address).update(billing_address=None)
-        Customer.objects.filter(pk=customer.pk, default_delivery_address=address).update(
-            default_delivery_address=None
-        )
+        cleared = [
+            field
+            for field in ("billing_address", "default_delivery_address")
+            if getattr(customer, f"{field}_id") == address.pk
+        ]
+        if cleared:
+            for field in cleared:
+                setattr(customer, field, None)
+            customer._history_user = actor  # type: ignore[attr-defined]
+            customer.save(update_fields=cleared)
         outcome = "deactivated"
     else:
         address.delete()
         outcome = "deleted"
+    if successor is not None:  # the main address went: the oldest active one takes its place
+        _save_each([successor], actor, main=True)
     _touch(customer)
     return outcome
 
@@ -627,9 +685,13 @@ def remove_address(*, actor: User | None, address_id: int | str) -> str:
 # --- contacts ------------------------------------------------------------------------------------
 
 
-def _validate_contact(contact: Contact) -> None:
+def _validate_contact(
+    contact: Contact,
+    custom_errors: dict[str, list[str]] | None = None,
+    exclude: Callable[[Contact], Iterable[str]] | None = None,
+) -> None:
     contact.email = (contact.email or "").strip().lower()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = dict(custom_errors or {})
     for field in ("phone", "mobile"):
         value = getattr(contact, field)
         if value:
@@ -638,7 +700,7 @@ def _validate_contact(contact: Contact) -> None:
             except ValidationError as exc:
                 errors[field] = exc.messages
     try:
-        _full_clean(contact, exclude=["customer", *errors])
+        _full_clean(contact, exclude=["customer", *errors, *(exclude(contact) if exclude else ())])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -653,13 +715,13 @@ def _validate_contact(contact: Contact) -> None:
         raise ValidationError(errors)
 
 
-def _take_over_flags(contact: Contact) -> None:
+def _take_over_flags(contact: Contact, actor: User | None) -> None:
     """At most one default and one billing contact: the contact that takes a flag takes it from the other."""
     others = Contact.objects.filter(customer_id=contact.customer_id).exclude(pk=contact.pk)
     if contact.is_default:
-        others.filter(is_default=True).update(is_default=False)
+        _save_each(others.filter(is_default=True), actor, is_default=False)
     if contact.is_billing:
-        others.filter(is_billing=True).update(is_billing=False)
+        _save_each(others.filter(is_billing=True), actor, is_billing=False)
 
 
 @transaction.atomic
@@ -669,8 +731,9 @@ def add_contact(*, actor: User | None, customer_id: int | str, data: Mapping[str
     customer = _lock_customer(customer_id)
     _check_unknown(data, CONTACT_FIELDS)
     contact = Contact(customer=customer, **data)
-    _validate_contact(contact)
-    _take_over_flags(contact)
+    custom_errors = _custom_values(contact, "contact", data.get("custom_fields"), existing=None)
+    _validate_contact(contact, custom_errors)
+    _take_over_flags(contact, actor)
     contact._history_user = actor  # type: ignore[attr-defined]
     contact.save()
     _touch(customer)
@@ -692,10 +755,16 @@ def update_contact(
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _check_version(contact, expected_version)
     _check_unknown(changes, CONTACT_FIELDS)
+    custom_before = dict(contact.custom_fields or {})
     for field, value in changes.items():
         setattr(contact, field, value)
-    _validate_contact(contact)
-    _take_over_flags(contact)
+    custom_errors = (
+        _custom_values(contact, "contact", changes["custom_fields"], existing=custom_before)
+        if "custom_fields" in changes
+        else {}
+    )
+    _validate_contact(contact, custom_errors)
+    _take_over_flags(contact, actor)
     contact.version += 1
     contact._history_user = actor  # type: ignore[attr-defined]
     contact.save()
@@ -1085,3 +1154,40 @@ def delete_note_category(*, actor: User | None, code: str) -> None:
             suggestion="deactivate",
         )
     category.delete()
+
+
+# --- checks for imports --------------------------------------------------------------------------
+# An import validates every row the way the services above do, then writes the rows in batches. These
+# are the services' own normalisation and rules, without the saving.
+
+
+def apply_categories(customer: Customer, categories: Iterable[str]) -> None:
+    """Set the category flags from category names, as create and update do (ValidationError otherwise)."""
+    _apply_categories(customer, categories)
+
+
+def check_customer(customer: Customer, checked: Callable[[Customer], Iterable[str]] | None = None) -> None:
+    """Normalise a customer and raise ValidationError (by field) for every rule it breaks, as create and
+    update do before saving; uniqueness of the code is the caller's to check. `checked(customer)`, asked
+    once the values are normalised, names fields whose values already passed their field's checks (an
+    import checking thousands of rows with the same language or currency): those are not checked again."""
+    _normalise_customer(customer)
+    _validate_customer(customer, exclude=checked(customer) if checked else ())
+
+
+def relation_errors(customer: Customer) -> dict[str, str]:
+    """What is wrong with the customer's parent company, bill-to customer and default addresses (these
+    read the saved customers, so an import checks them once the rows they name are written)."""
+    return _check_relations(customer)
+
+
+def check_address(address: Address, checked: Callable[[Address], Iterable[str]] | None = None) -> None:
+    """Normalise an address and raise ValidationError (by field) for every rule it breaks (`checked`: as
+    for check_customer)."""
+    _validate_address(address, checked)
+
+
+def check_contact(contact: Contact, checked: Callable[[Contact], Iterable[str]] | None = None) -> None:
+    """Normalise a contact and raise ValidationError (by field) for every rule it breaks (`checked`: as
+    for check_customer)."""
+    _validate_contact(contact, exclude=checked)

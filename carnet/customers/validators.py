@@ -4,6 +4,7 @@ Numbers with a check digit are checked by python-stdnum, phones by phonenumbers,
 subdivisions by pycountry: maintained libraries, not hand-written tables.
 """
 
+import functools
 import importlib
 import re
 
@@ -137,6 +138,9 @@ def validate_website(value: str) -> None:
         raise ValidationError(_("A website starts with https:// or http://."), code="invalid_url")
 
 
+# A phone is normalised by the services, then checked again by the field's validator: the cache answers the
+# second time without parsing again (parsing is most of the time spent validating a customer or a contact).
+@functools.lru_cache(maxsize=4096)
 def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
     """The phone in international format (+1 819-555-0100); raises ValidationError when invalid."""
     try:
@@ -178,16 +182,25 @@ def validate_country(value: str) -> None:
         )
 
 
+# pycountry looks a country's subdivisions up anew each time; an import checks thousands of addresses of
+# a few countries. (short code, name, top level), read once per country.
+@functools.lru_cache(maxsize=512)
+def _subdivisions(country: str) -> tuple[tuple[str, str, bool], ...]:
+    return tuple(
+        (s.code.split("-", 1)[1], s.name, getattr(s, "parent_code", None) is None)
+        for s in pycountry.subdivisions.get(country_code=country) or []
+    )
+
+
 def subdivision_codes(country: str) -> dict[str, str]:
     """Top-level subdivisions of a country as {short code: name}, e.g. {'QC': 'Québec'} for CA."""
-    subdivisions = pycountry.subdivisions.get(country_code=country.upper()) or []
-    return {s.code.split("-", 1)[1]: s.name for s in subdivisions if getattr(s, "parent_code", None) is None}
+    return {code: name for code, name, top in _subdivisions(country.upper()) if top}
 
 
 def all_subdivision_codes(country: str) -> set[str]:
     """Every ISO 3166-2 subdivision code of a country, at any level (a French department as well as
     its region), because addresses of those countries name whichever level the sender knows."""
-    return {s.code.split("-", 1)[1] for s in pycountry.subdivisions.get(country_code=country.upper()) or []}
+    return {code for code, _name, _top in _subdivisions(country.upper())}
 
 
 # Countries whose postal addresses carry the state or province as a required line (the Universal Postal

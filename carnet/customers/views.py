@@ -27,8 +27,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from carnet.accounts.models import User
 from carnet.accounts.permissions import can, require
 from carnet.accounts.roles import Action
+from carnet.audit import views as history_views
 from carnet.credit import views as credit_views
+from carnet.customfields import listing as custom_listing
+from carnet.customfields.forms import GROUP_TITLE
+from carnet.customfields.services import definitions as custom_definitions
 from carnet.errors import CarnetError, CodeTaken, DuplicatesFound, InUse, StaleVersion
+from carnet.events import views as events_views
+from carnet.integrations import views as integration_views
 from carnet.web.csv_export import csv_response
 
 from . import queries, services
@@ -52,6 +58,7 @@ from .models import Address, Contact, Customer, Note
 PAGE_SIZE = 25
 TABS = [
     ("overview", gettext_lazy("Overview")),
+    (events_views.TAB, events_views.TAB_LABEL),
     ("credit", gettext_lazy("Credit")),
     ("holds", gettext_lazy("Holds")),
     ("activity", gettext_lazy("Activity")),
@@ -60,6 +67,8 @@ TABS = [
     ("contacts", gettext_lazy("Contacts")),
     ("notes", gettext_lazy("Notes")),
     ("billing", gettext_lazy("Billing & payment")),
+    (integration_views.TAB, integration_views.TAB_LABEL),
+    (history_views.TAB, history_views.TAB_LABEL),
 ]
 SORTABLE_COLUMNS = ("code", "name", "status", "updated")
 
@@ -108,6 +117,7 @@ def _filters(request: HttpRequest) -> tuple[ListFilterForm, queries.CustomerFilt
         active=None if data.get("closed") or Status.CLOSED in statuses else True,
         sort=sort if sort in queries.SORTS else queries.DEFAULT_SORT,
     )
+    filters.custom = custom_listing.valid_filter_params(request.GET, filters.custom_definitions)
     return form, filters
 
 
@@ -139,6 +149,7 @@ def _is_filtered(filters: queries.CustomerFilters) -> bool:
         or filters.key_account is not None
         or filters.assigned_to
         or filters.external_code
+        or filters.custom
         or filters.active is not True
     )
 
@@ -169,9 +180,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "arrow": ("▼" if descending else "▲") if current else "",
             "aria": ("descending" if descending else "ascending") if current else "none",
         }
+    custom_fields = filters.custom_definitions
     context = {
         "form": form,
         "filters": filters,
+        "custom_columns": custom_listing.list_columns(custom_fields),
+        "custom_filters": custom_listing.filter_controls(request.GET, custom_fields),
         "page": page,
         "rows": [(c, _main_address(c), _category_text(c)) for c in page.object_list],
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
@@ -185,6 +199,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             or filters.key_account is not None
             or filters.assigned_to
             or filters.external_code
+            or filters.custom
             or filters.active is None
         ),
     }
@@ -412,6 +427,11 @@ def _tab_context(customer: Customer, tab: str) -> dict[str, Any]:
             ),
             (_("Business numbers"), _display(customer, BUSINESS_NUMBERS)),
         ]
+        custom_fields = custom_definitions("customer")
+        if custom_fields:
+            context["groups"].append(
+                (GROUP_TITLE, custom_listing.detail_rows(custom_fields, customer.custom_fields))
+            )
     elif tab == "billing":
         context["groups"] = [
             (_("Billing and payment"), _display(customer, BILLING)),
@@ -420,6 +440,8 @@ def _tab_context(customer: Customer, tab: str) -> dict[str, Any]:
         ]
     elif tab == "notes":
         context.setdefault("note_form", NoteForm())
+    elif tab == "contacts":
+        context["contact_custom_fields"] = custom_definitions("contact")
     return context
 
 
@@ -461,6 +483,12 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         tab = "overview"
     if tab in credit_views.CREDIT_TABS:  # the credit desk's tabs, rendered in this page's frame
         return credit_views.customer_tab(request, _load(pk), tab)
+    if tab == events_views.TAB:  # the events' timeline, rendered in this page's frame
+        return events_views.customer_tab(request, _load(pk))
+    if tab == history_views.TAB:  # the change history, rendered in this page's frame
+        return history_views.customer_tab(request, _load(pk))
+    if tab == integration_views.TAB:  # the accounting sync, rendered in this page's frame
+        return integration_views.customer_tab(request, _load(pk))
     return _panel(request, _load(pk), tab)
 
 

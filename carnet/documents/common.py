@@ -232,10 +232,7 @@ def check_version(document: Any, expected_version: int | None) -> None:
         )
 
 
-def next_number(company: Company, document_type: DocumentType) -> str:
-    """Take the next number of this kind of document in the company (ORD-000123). The sequence row stays
-    locked until the caller's transaction ends, so two documents never get the same number; a refused
-    document rolls back and leaves no gap."""
+def _locked_sequence(company: Company, document_type: DocumentType) -> DocumentSequence:
     sequence = (
         DocumentSequence.objects.select_for_update()
         .filter(company=company, document_type=document_type)
@@ -249,6 +246,38 @@ def next_number(company: Company, document_type: DocumentType) -> str:
         sequence = DocumentSequence.objects.select_for_update().get(
             company=company, document_type=document_type
         )
+    return sequence
+
+
+def take_number(
+    company: Company, document_type: DocumentType, model: type[models.Model], given: Any = None
+) -> str:
+    """The next number of the sequence, or the number given (an import keeps the numbers of its file). A
+    given number must be free in the company; one the sequence makes (INV-000120) moves the sequence past
+    it, so that the next document entered does not take it again."""
+    number = check_text(given, "number", 20).upper()
+    if not number:
+        return next_number(company, document_type)
+    if model._default_manager.filter(company=company, number=number).exists():
+        raise ValidationError(
+            {
+                "number": _("%(number)s is already taken in %(company)s.")
+                % {"number": number, "company": company.code}
+            }
+        )
+    prefix, _dash, digits = number.partition("-")
+    if prefix == NUMBER_PREFIXES[document_type] and digits.isdigit():
+        sequence = _locked_sequence(company, document_type)
+        if int(digits) >= sequence.next_number:
+            DocumentSequence.objects.filter(pk=sequence.pk).update(next_number=int(digits) + 1)
+    return number
+
+
+def next_number(company: Company, document_type: DocumentType) -> str:
+    """Take the next number of this kind of document in the company (ORD-000123). The sequence row stays
+    locked until the caller's transaction ends, so two documents never get the same number; a refused
+    document rolls back and leaves no gap."""
+    sequence = _locked_sequence(company, document_type)
     number = sequence.next_number
     DocumentSequence.objects.filter(pk=sequence.pk).update(next_number=number + 1)
     return f"{NUMBER_PREFIXES[document_type]}-{number:0{NUMBER_DIGITS}d}"

@@ -35,12 +35,12 @@ from .common import (
     check_version,
     get_document,
     get_referenced,
-    next_number,
     parse_amount,
     parse_date,
     parse_quantity,
     resolve_company,
     resolve_customer,
+    take_number,
 )
 from .models import Invoice, InvoiceLine, Order
 
@@ -130,8 +130,10 @@ def enter_invoice(
     reference: str = "",
     acknowledge_warnings: bool = False,
     override_reason: str | None = None,
+    number: str | None = None,
 ) -> Entered[Invoice]:
-    """Enter an invoice, posted unless post=False. From an order (an open order of the same customer and
+    """Enter an invoice, posted unless post=False. `number` keeps a number from elsewhere (imports); the
+    sequence gives one otherwise. From an order (an open order of the same customer and
     company), the order is marked invoiced and leaves the open orders; the invoice's amount defaults to
     the order's. The due date is the date plus the customer's payment terms. The entry check applies as
     for orders (refused, or a warning to acknowledge; invoices never go on credit hold); an invoice
@@ -193,7 +195,7 @@ def enter_invoice(
     invoice = Invoice.objects.create(
         company=company,
         customer=customer,
-        number=next_number(company, DocumentType.INVOICE),
+        number=take_number(company, DocumentType.INVOICE, Invoice, number),
         date=day,
         due_date=day + timedelta(days=customer.payment_terms_days),
         amount=value,

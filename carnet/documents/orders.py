@@ -23,6 +23,7 @@ from carnet.credit.balances import BalanceChange, apply, lock_account
 from carnet.credit.vocabulary import DocumentKind
 from carnet.customers.models import Customer
 from carnet.errors import InvalidState
+from carnet.integrations.events import order_refused
 
 from .choices import Channel, DocumentType, OrderStatus, QuoteStatus
 from .common import (
@@ -206,7 +207,9 @@ def _place_order(
         hold_decision=decision.as_json() if held else None,
         created_by=actor_or_none(actor),
     )
-    if not held:
+    if held:
+        order_refused(order, decision)
+    else:
         apply(account, change)
     override = None
     if verdict == credit.Verdict.OVERRIDE:
@@ -323,6 +326,8 @@ def change_order_amount(
     order.version += 1
     order.save(update_fields=["amount", "status", "hold_decision", "version", "updated_at"])
     apply(account, change)
+    if decision is not None and order.status == OrderStatus.ON_CREDIT_HOLD:
+        order_refused(order, decision)
     recorded = None
     if override is not None:
         recorded = credit.record_override(actor=actor, decision=override[0], reason=override[1], order=order)
@@ -394,6 +399,8 @@ def reopen_order(
         apply(account, change)
     order.version += 1
     order.save(update_fields=["status", "hold_decision", "version", "updated_at"])
+    if verdict == credit.Verdict.HOLD:
+        order_refused(order, decision)
     override = None
     if verdict == credit.Verdict.OVERRIDE:
         override = credit.record_override(
@@ -457,6 +464,7 @@ def reject_order(*, actor: User | None, order_id: int | str, reason: str) -> Ord
     order.hold_resolution_note = reason
     order.version += 1
     order.save()
+    order_refused(order, order.hold_decision or {}, rejected_reason=reason)
     return order
 
 

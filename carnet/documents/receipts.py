@@ -38,6 +38,7 @@ from .common import (
     parse_date,
     resolve_company,
     resolve_customer,
+    take_number,
 )
 from .models import Allocation, CreditNote, Invoice, Payment
 
@@ -157,9 +158,10 @@ def enter_payment(
     method: str = "",
     reference: str = "",
     allocations: Iterable[Mapping[str, Any]] = (),
+    number: str | None = None,
 ) -> Entered[Payment]:
     """Enter a payment received, allocated to posted invoices as given ({"invoice", "amount"} each); what is
-    not allocated stays on account."""
+    not allocated stays on account. `number` keeps a number from elsewhere (imports)."""
     if actor is not None:
         require(actor, Action.ENTER_INVOICES)
     company = resolve_company(company, actor)
@@ -181,7 +183,7 @@ def enter_payment(
     payment = Payment.objects.create(
         company=company,
         customer=customer,
-        number=next_number(company, DocumentType.PAYMENT),
+        number=take_number(company, DocumentType.PAYMENT, Payment, number),
         date=day,
         amount=value,
         unallocated=value - allocated,

@@ -10,8 +10,13 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("carnet.accounts.urls")),
     path("customers/", include("carnet.customers.urls")),
     path("documents/", include("carnet.documents.urls")),
+    path("settings/custom-fields/", include("carnet.customfields.urls")),
     path("settings/", include("carnet.customers.settings_urls")),
     path("credit/", include("carnet.credit.urls")),
+    path("integrations/", include("carnet.integrations.urls")),
+    path("events/", include("carnet.events.urls")),
+    path("transfer/", include("carnet.transfer.urls")),
 ]

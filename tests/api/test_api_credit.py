@@ -338,6 +338,7 @@ def test_a_companys_settings_read_and_changed_by_an_admin(
         },
         "review_schedule": "off",
         "review_time": "06:00",
+        "accounting_sync_before_invoicing": False,
         "version": 1,
     }
     as_admin = api_as(admin_user)

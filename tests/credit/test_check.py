@@ -176,6 +176,26 @@ def test_the_dry_run_reads_in_one_query_whatever_the_number_of_documents(
     assert decision.codes == ["hold_sale_order"] and decision.memo == ("Call before any order",)
 
 
+def test_an_invoice_dry_run_reads_the_sync_state_only_when_the_company_requires_it(
+    customer: Customer,
+    company: Company,
+    limit: Callable[..., CreditAccount],
+    operator: User,
+    django_assert_num_queries: Any,
+) -> None:
+    from carnet.integrations.accounting import set_sync_before_invoicing
+
+    limit(customer, "1000.00")
+    args = {"customer": str(customer.pk), "company": "MAIN", "kind": "invoice", "amount": "10.00"}
+    with django_assert_num_queries(1):  # the setting is read in the same query as the account
+        assert credit.check_credit_dry_run(actor=operator, **args).ok
+
+    set_sync_before_invoicing(actor=None, company=company, required=True)
+    with django_assert_num_queries(2):  # then the customer's sync state
+        decision = credit.check_credit_dry_run(actor=operator, **args)
+    assert decision.codes == ["accounting_sync_required"]
+
+
 def test_the_dry_run_decides_as_the_check_of_a_document_service(
     customer: Customer, company: Company, limit: Callable[..., CreditAccount], operator: User
 ) -> None:

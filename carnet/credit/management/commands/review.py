@@ -4,12 +4,13 @@ import sys
 from io import StringIO
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from carnet.accounts.management.commands._common import refusals_as_errors
+from carnet.audit.commands import RecordedCommand
 from carnet.credit.models import CreditReview
 from carnet.credit.review import apply_review, review_lines, run_review
 
@@ -49,7 +50,7 @@ def _table(review: CreditReview) -> str:
     return "\n".join(line.rstrip() for line in out.getvalue().rstrip("\n").splitlines())
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand):
     help = (
         "Run the credit review of a company as of a day (today by default): print the customers to block "
         "and those to release, with why. --apply applies every line at once."

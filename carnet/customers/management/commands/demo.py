@@ -3,14 +3,15 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from carnet.audit.commands import RecordedCommand
 from carnet.customers import demo
 from carnet.customers.models import Customer
 from carnet.errors import CarnetError
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand):
     help = (
         "Load a realistic demo book (customers in Québec, Ontario, France and the US with addresses, "
         "contacts and notes) and one user per role with the password carnet-demo. Refuses a database "

@@ -1,7 +1,7 @@
 """`carnet worker`: the background worker. One process, one loop: every tick it enqueues what the schedulers
-say is due (the daily credit reviews), then runs every task waiting in the database queue
-(django-tasks-db's worker, in batch mode), then sleeps `--interval` seconds. SIGTERM or SIGINT (Ctrl+C)
-stops it after the task under way; a second one stops it at once."""
+say is due (the daily credit reviews), posts the webhook deliveries that are due, then runs every task
+waiting in the database queue (django-tasks-db's worker, in batch mode), then sleeps `--interval` seconds.
+SIGTERM or SIGINT (Ctrl+C) stops it after the task under way; a second one stops it at once."""
 
 import logging
 import signal
@@ -17,11 +17,23 @@ from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-# What runs every tick before the tasks: functions of no argument that enqueue what is due.
-SCHEDULERS = ("carnet.credit.scheduling.enqueue_due_reviews",)
+from carnet.audit.context import Source, activity, new_request_id
+
+# What runs every tick before the tasks: functions of no argument that enqueue what is due (the daily
+# reviews) or do it (post the webhook deliveries that are due, for a bounded time).
+SCHEDULERS = ("carnet.credit.scheduling.enqueue_due_reviews", "carnet.integrations.delivery.deliver_due")
 DEFAULT_INTERVAL = 10.0
 
 logger = logging.getLogger("carnet.worker")
+
+
+class RecordingWorker(Worker):
+    """django-tasks-db's worker, each task an activity of its own: what it changes says it came from the
+    worker, under a request id of its own (a review applied by the task says the review, same id)."""
+
+    def run_task(self, db_task_result: Any) -> None:
+        with activity(Source.WORKER, request_id=new_request_id()):
+            super().run_task(db_task_result)
 
 
 def _interval(value: str) -> float:
@@ -36,8 +48,9 @@ def _interval(value: str) -> float:
 
 class Command(BaseCommand):
     help = (
-        "Run the background worker: enqueue the daily credit reviews when they are due and run the waiting "
-        "tasks, until SIGTERM or Ctrl+C. --once does what is due now and exits."
+        "Run the background worker: enqueue the daily credit reviews when they are due, post the webhook "
+        "deliveries and run the waiting tasks, until SIGTERM or Ctrl+C. --once does what is due now and "
+        "exits."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,7 +68,7 @@ class Command(BaseCommand):
         self._logging(options["verbosity"])
         schedulers: list[Callable[[], Any]] = [import_string(path) for path in SCHEDULERS]
         self.stopping = threading.Event()
-        self.worker = Worker(
+        self.worker = RecordingWorker(
             queue_names=["*"],
             interval=interval,
             batch=True,  # run every ready task, then hand back to this loop
@@ -82,7 +95,8 @@ class Command(BaseCommand):
             close_old_connections()
             for scheduler in schedulers:
                 try:
-                    scheduler()
+                    with activity(Source.WORKER, request_id=new_request_id()):
+                        scheduler()
                 except Exception:  # a database hiccup must not stop the worker: next tick tries again
                     if once:
                         raise
