@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,7 +119,8 @@ class ApiToken(models.Model):
         """Set last_used_at, unless a concurrent request holds the row: that one is recording a use of the
         same minute, and waiting for its transaction to end would hold this request up for nothing."""
         free = ApiToken.objects.filter(pk=self.pk).select_for_update(skip_locked=True).values("pk")
-        ApiToken.objects.filter(pk__in=free).update(last_used_at=now)
+        with transaction.atomic():  # a lock needs a transaction (a request has one; a script may not)
+            ApiToken.objects.filter(pk__in=free).update(last_used_at=now)
         self.last_used_at = now
 
 

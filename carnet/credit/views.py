@@ -490,8 +490,11 @@ def add_hold(request: HttpRequest, pk: int) -> HttpResponse:
     require(actor, Action.MANAGE_HOLDS)
     customer = _load(pk)
     companies = _companies(actor)
-    if request.POST.get("company"):  # empty: every company, which the form checks
-        _posted_company(request, actor)  # another company's code is not found, as everywhere
+    posted = request.POST.get("company", "")
+    if posted and Company.objects.filter(code=posted).exclude(pk__in=[c.pk for c in companies]).exists():
+        # Another company's code is not found, as everywhere; an unknown code or "every company" is the
+        # form's to refuse, beside the field.
+        raise Http404(_("No company has the code %(code)s.") % {"code": posted})
     form = HoldForm(
         request.POST, companies=companies, every_company=len(companies) >= Company.objects.count()
     )
