@@ -439,3 +439,13 @@ def test_the_openapi_document_lists_every_credit_and_document_path(db: Any) -> N
         "new_customer_status",
         "review",
     } <= set(settings)
+
+
+def test_the_credit_check_route_is_tried_first_and_every_route_still_resolves() -> None:
+    from django.urls import get_resolver, resolve
+
+    api_routes = next(p for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/")
+    assert api_routes.url_patterns[0].name == "credit_check"  # type: ignore[attr-defined]
+    assert resolve("/api/v1/credit-checks").url_name == "credit_check"
+    assert resolve("/api/v1/customers/7/credit").url_name == "get_credit"
+    assert resolve("/api/v1/orders").url_name == "list_orders"
