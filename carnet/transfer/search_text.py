@@ -37,6 +37,8 @@ def refresh_search_texts(customer_ids: Iterable[int], *, touch: bool = False) ->
     """Rebuild the search text of these customers; `touch`: a part of them changed, so they also take a
     new version, as a change through the services would give them."""
     now = timezone.now()
+    # Written at the end in one UPDATE: one per batch would join each batch to the whole table again.
+    changed: list[tuple[Any, ...]] = []
     for batch in chunks(sorted(set(customer_ids))):
         # Values, not records: a record of the wide customer table costs more to build than its text.
         customers = [
@@ -66,7 +68,6 @@ def refresh_search_texts(customer_ids: Iterable[int], *, touch: bool = False) ->
         ):
             if code != codes.get(customer_id):
                 former[customer_id].add(code)
-        changed: list[tuple[Any, ...]] = []
         for customer in customers:
             text = search_text_of(
                 cast(Customer, customer),  # the fields the text is made of, by the same names
@@ -78,5 +79,5 @@ def refresh_search_texts(customer_ids: Iterable[int], *, touch: bool = False) ->
                 changed.append((customer.pk, text, customer.version + 1, now))
             elif text != customer.search_text:
                 changed.append((customer.pk, text))
-        fields = ["search_text", "version", "updated_at"] if touch else ["search_text"]
-        writing.update_values(Customer, fields, changed)
+    fields = ["search_text", "version", "updated_at"] if touch else ["search_text"]
+    writing.update_values(Customer, fields, changed)

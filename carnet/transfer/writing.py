@@ -12,7 +12,7 @@ id of the activity.
 
 import operator
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -153,8 +153,9 @@ def _write_rows(table: str, names: Sequence[str], rows: Iterable[Sequence[Any]])
             )
 
 
-def insert(model: type[Model], records: Sequence[Model]) -> None:
-    """INSERT the new records and give each its primary key, as bulk_create does."""
+def insert(model: type[Model], records: Sequence[Model], written: list[list[Any]] | None = None) -> None:
+    """INSERT the new records and give each its primary key, as bulk_create does; their rows of database
+    values, primary key first and then the fields in the model's order, are added to `written` if given."""
     if not records:
         return
     pk = model._meta.pk
@@ -166,11 +167,15 @@ def insert(model: type[Model], records: Sequence[Model]) -> None:
         record._state.adding = False
         record._state.db = connection.alias
     read = _reader(columns, adding=True)
-    _write_rows(
-        model._meta.db_table,
-        [_column(pk), *(_column(f) for f in fields)],
-        ([record.pk, *read(record)] for record in records),
-    )
+
+    def rows() -> Iterator[list[Any]]:
+        for record in records:
+            row = [record.pk, *read(record)]
+            if written is not None:
+                written.append(row)
+            yield row
+
+    _write_rows(model._meta.db_table, [_column(pk), *(_column(f) for f in fields)], rows())
 
 
 def update(model: type[Model], records: Sequence[Model], attnames: Sequence[str]) -> None:
@@ -247,9 +252,11 @@ def insert_history(
     default_user: Any = None,
     default_change_reason: str = "",
     custom_historical_attrs: dict[str, Any] | None = None,
+    written: list[list[Any]] | None = None,
 ) -> None:
     """The history rows of records just created (+) or changed (~), as simple_history's
-    bulk_history_create writes them."""
+    bulk_history_create writes them. `written`: the records' rows as insert() wrote them, whose values the
+    history rows take rather than converting each again."""
     if not records:
         return
     history = model.history.model  # type: ignore[attr-defined]
@@ -269,18 +276,38 @@ def insert_history(
     constant = _columns(f for f in fields if f.attname in extra)
     copied = _columns(f for f in fields if f.attname not in extra)
     values = [c.to_db(extra[c.field.attname]) for c in constant]
-    read = _reader(copied, adding=False)
-    _write_rows(
-        history._meta.db_table,
-        [_column(c.field) for c in [*constant, *copied]],
-        ([*values, *read(r)] for r in records),
-    )
+    places = _places(model, copied) if written is not None else None
+    if places is not None and written is not None:
+        rows = ([*values, *(row[i] for i in places)] for row in written)
+    else:
+        read = _reader(copied, adding=False)
+        rows = ([*values, *read(r)] for r in records)
+    _write_rows(history._meta.db_table, [_column(c.field) for c in [*constant, *copied]], rows)
+
+
+def _places(model: type[Model], copied: Sequence[_Column]) -> list[int] | None:
+    """Where each copied history column is in a row written by insert(), if every one is there and is
+    converted the same way (the model's id is an auto field, its history's an integer: both plain)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    position = {f.attname: i for i, f in enumerate(fields, start=1)}
+    kinds = {f.attname: f.get_internal_type() for f in fields}
+    places = []
+    for column in copied:
+        attname = column.field.attname
+        if attname == model._meta.pk.attname:  # type: ignore[union-attr]
+            places.append(0)
+        elif attname in position and kinds[attname] == column.field.get_internal_type():
+            places.append(position[attname])
+        else:
+            return None
+    return places
 
 
 def insert_with_history(model: type[Model], records: Sequence[Model], **history: Any) -> None:
     """bulk_create_with_history: the records, then their history rows (type +)."""
-    insert(model, records)
-    insert_history(model, records, updated=False, **history)
+    written: list[list[Any]] = []
+    insert(model, records, written)
+    insert_history(model, records, updated=False, written=written, **history)
 
 
 def update_with_history(
