@@ -10,6 +10,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carnet.db import fetch_one_prepared
+
 from .roles import Role
 
 MAIN_COMPANY_CODE = "MAIN"
@@ -119,7 +121,7 @@ class ApiToken(models.Model):
         """Set last_used_at, unless a concurrent request holds the row: that one is recording a use of the
         same minute, and waiting for its transaction to end would hold this request up for nothing."""
         free = ApiToken.objects.filter(pk=self.pk).select_for_update(skip_locked=True).values("pk")
-        with transaction.atomic():  # a lock needs a transaction (a request has one; a script may not)
+        with transaction.atomic(savepoint=False):  # a lock needs a transaction; a request has one already
             ApiToken.objects.filter(pk__in=free).update(last_used_at=now)
         self.last_used_at = now
 
@@ -163,9 +165,7 @@ def _read_usable_token(key_hash: str) -> ApiToken | None:
     """ApiToken.objects.usable().select_related("user").filter(key_hash=key_hash).first(), written by hand."""
     sql, converters = _token_sql()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key_hash, True, now])
-        row = cursor.fetchone()  # key_hash is unique: one row at most
+    row = fetch_one_prepared(sql, [key_hash, True, now])  # key_hash is unique: one row at most
     if row is None:
         return None
     values = list(row)

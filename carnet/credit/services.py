@@ -33,6 +33,7 @@ from carnet.accounts.permissions import can, require
 from carnet.accounts.roles import Action, Role
 from carnet.customers.models import Customer, Note
 from carnet.customers.services import memo as customer_memo
+from carnet.db import fetch_one_prepared
 from carnet.documents.common import actor_or_none, parse_amount, parse_date, resolve_company, resolve_customer
 from carnet.errors import CreditRefused, CreditWarningNotAcknowledged, InvalidState, NotFound, StaleVersion
 from carnet.integrations.accounting import missing_sync
@@ -466,9 +467,7 @@ def _account_for_check(
     params: list[Any] = [today, True, True, customer_id, company_key]
     if members_only:
         params.append(actor.pk)  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch_one_prepared(sql, params)
     if row is None:
         return None
     values = list(row)
