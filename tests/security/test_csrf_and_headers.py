@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from carnet.accounts import services
@@ -121,6 +121,17 @@ def test_api_answers_carry_the_security_headers(operator: User) -> None:
     assert_security_headers(Client().get("/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {raw}"))
     assert_security_headers(Client().get("/api/v1/customers"))  # a 401 too
     assert_security_headers(Client().get("/api/v1/docs"))
+
+
+def test_the_policy_follows_the_settings_it_is_built_from(operator: User) -> None:
+    # The header is built once and kept: a changed setting must give the new policy, not the kept one.
+    client = Client()
+    assert "'none'" in _directives(client.get("/login/")["Content-Security-Policy"])["object-src"]
+    with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'self'", "https:"]}}):
+        assert _directives(client.get("/login/")["Content-Security-Policy"]) == {
+            "default-src": ["'self'", "https:"]
+        }
+    assert_security_headers(client.get("/login/"))
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
