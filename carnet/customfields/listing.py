@@ -59,7 +59,9 @@ def filter_controls(query: Mapping[str, Any], fields: list[CustomField]) -> list
 
 
 def detail_rows(fields: list[CustomField], values: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(name, label, shown value) per active field, as the record's overview lists its fields."""
+    """(name, label, shown value) per active field, as the record's overview lists its fields: the value as
+    safe HTML (a link value is a link)."""
     return [
-        (f"custom_fields.{f.key}", f.label(), services.display(f, (values or {}).get(f.key))) for f in fields
+        (f"custom_fields.{f.key}", f.label(), services.display_html(f, (values or {}).get(f.key)))
+        for f in fields
     ]

@@ -21,6 +21,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -250,6 +251,15 @@ def display(field: CustomField, value: Any) -> str:
         except ValueError:
             return str(value)
     return str(value)
+
+
+def display_html(field: CustomField, value: Any) -> str:
+    """display() for a page: a link value is a link (opened in a new tab), everything else plain text;
+    escaped either way."""
+    shown = display(field, value)
+    if field.type == FieldType.LINK and shown and shown.lower().startswith(("https://", "http://")):
+        return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', shown, shown)
+    return conditional_escape(shown)
 
 
 def _unknown_key(target: str, key: str, active: list[str]) -> str:

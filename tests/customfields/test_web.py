@@ -157,6 +157,24 @@ def test_contact_fields_on_the_contact_form(
     assert "Badge: 7" in tab
 
 
+def test_a_link_value_is_a_link_and_other_values_stay_text(
+    controller_client: Client, define: Callable[..., CustomField], make_customer: Callable[..., Customer]
+) -> None:
+    define("portal", "link", label_en="Portal", show_in_list=True)
+    define("remark", "text", label_en="Remark")
+    customer = make_customer(
+        code="L1", custom_fields={"portal": "https://example.com/a?b=1&c=2", "remark": "<b>bold</b>"}
+    )
+
+    page = controller_client.get(f"/customers/{customer.pk}/?tab=overview").content.decode()
+    listing = controller_client.get("/customers/").content.decode()
+
+    link = '<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer" target="_blank">'
+    assert link in page
+    assert link in listing
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page
+
+
 class TestList:
     @pytest.fixture
     def book(self, define: Callable[..., CustomField], make_customer: Callable[..., Customer]) -> None:

@@ -1,4 +1,5 @@
-"""Template filters for custom values: `{{ customer|custom_value:field }}` shows a value for people."""
+"""Template filters for custom values: `{{ customer|custom_value:field }}` shows a value for people
+(a link value as a link)."""
 
 from typing import Any
 
@@ -13,4 +14,4 @@ register = template.Library()
 @register.filter
 def custom_value(record: Any, field: CustomField) -> str:
     values = getattr(record, "custom_fields", None) or {}
-    return services.display(field, values.get(field.key))
+    return services.display_html(field, values.get(field.key))
