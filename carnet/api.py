@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -39,7 +39,7 @@ class CarnetAPI(NinjaAPI):
         if isinstance(exc, DATABASE_UNAVAILABLE):
             raise exc
         response = super().on_exception(request, exc)
-        if response.status_code >= 400 and transaction.get_connection().in_atomic_block:
+        if response.status_code >= 400 and _in_request_transaction(request):
             transaction.set_rollback(True)
         return response
 
@@ -66,6 +66,14 @@ api = CarnetAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+
+def _in_request_transaction(request: HttpRequest) -> bool:
+    """Whether the request runs in its own transaction: not for a route that opted out (carnet/urls.py),
+    whose error must not roll back a transaction around it that is not its own."""
+    view = getattr(getattr(request, "resolver_match", None), "func", None)
+    opted_out = DEFAULT_DB_ALIAS in getattr(view, "_non_atomic_requests", ())
+    return transaction.get_connection().in_atomic_block and not opted_out
 
 
 def problem(

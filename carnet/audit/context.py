@@ -6,11 +6,12 @@ The web and API middleware, the commands, the importer and the review open an `a
 a change reads `current()`.
 """
 
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,10 +27,15 @@ class Source(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
+logger = logging.getLogger(__name__)
+
+
 @dataclass(frozen=True)
 class Activity:
     source: str
     request_id: str
+    # Work to do when the activity ends, outside its transactions (see after_activity).
+    after: list[Callable[[], None]] = field(default_factory=list, compare=False, repr=False)
 
 
 _current: ContextVar[Activity | None] = ContextVar("carnet_activity", default=None)
@@ -47,11 +53,39 @@ def activity(source: str, request_id: str | None = None) -> Iterator[Activity]:
     outer = _current.get()
     if request_id is None:
         request_id = outer.request_id if outer is not None else new_request_id()
-    token = _current.set(Activity(source=source, request_id=request_id))
+    started = Activity(source=source, request_id=request_id)
+    token = _current.set(started)
     try:
-        yield _current.get()  # type: ignore[misc]
+        yield started
     finally:
-        _current.reset(token)
+        try:
+            _run_after(started)
+        finally:
+            _current.reset(token)
+
+
+def after_activity(work: Callable[[], None]) -> None:
+    """Do `work` when the activity under way ends, whatever became of its transactions (the request's
+    may roll back): for what must be kept of an action that failed. Outside any activity, at once.
+    A failure of the work is logged, not raised: the action's own outcome is already decided."""
+    found = _current.get()
+    if found is None:
+        _run([work])
+    else:
+        found.after.append(work)
+
+
+def _run_after(done: Activity) -> None:
+    work, done.after[:] = list(done.after), []
+    _run(work)
+
+
+def _run(work: list[Callable[[], None]]) -> None:
+    for one in work:
+        try:
+            one()
+        except Exception:
+            logger.exception("Work left at the end of an activity failed")
 
 
 def current() -> Activity:

@@ -22,8 +22,8 @@ from carnet.credit import services as credit
 from carnet.credit.balances import BalanceChange, apply, lock_account
 from carnet.credit.vocabulary import DocumentKind
 from carnet.customers.models import Customer
-from carnet.errors import InvalidState
-from carnet.integrations.events import order_refused
+from carnet.errors import CreditRefused, InvalidState
+from carnet.integrations.events import order_refused, order_refused_at_entry
 
 from .choices import Channel, DocumentType, OrderStatus, QuoteStatus
 from .common import (
@@ -178,20 +178,32 @@ def _place_order(
 ) -> Entered[Order]:
     policy = credit.get_policy(company)
     change = BalanceChange(open_orders=amount)
-    decision, verdict = credit.gate(
-        actor=actor,
-        customer=customer,
-        company=company,
-        account=account,
-        policy=policy,
-        kind=DocumentKind.ORDER,
-        amount=amount,
-        change=change,
-        channel=channel,
-        acknowledge_warnings=acknowledge_warnings,
-        override_reason=override_reason,
-        hold_allowed=policy.credit_hold_queue,
-    )
+    try:
+        decision, verdict = credit.gate(
+            actor=actor,
+            customer=customer,
+            company=company,
+            account=account,
+            policy=policy,
+            kind=DocumentKind.ORDER,
+            amount=amount,
+            change=change,
+            channel=channel,
+            acknowledge_warnings=acknowledge_warnings,
+            override_reason=override_reason,
+            hold_allowed=policy.credit_hold_queue,
+        )
+    except CreditRefused as refused:
+        order_refused_at_entry(
+            customer=customer,
+            company=company,
+            amount=amount,
+            day=day,
+            currency=currency,
+            reference=reference,
+            decision=refused.decision,
+        )
+        raise
     held = verdict == credit.Verdict.HOLD
     order = Order.objects.create(
         company=company,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 
 from carnet.accounts.models import Company
-from carnet.audit.context import current
+from carnet.audit.context import after_activity, current
 
 from .models import Delivery, EventSequence, EventType, OutboxEvent, WebhookEndpoint
 
@@ -196,8 +196,8 @@ def overridden_event(override: Any, document: Any, *, kind: str) -> None:
 
 def order_refused(order: Any, decision: Any, *, rejected_reason: str | None = None) -> None:
     """order.refused: the credit check blocked the order and the company keeps such orders on credit hold
-    (saved, held), or a held order was rejected (rejected_reason). An entry refused outright (422) saves
-    nothing and emits nothing: its caller has the refusal in the answer."""
+    (saved, held), or a held order was rejected (rejected_reason). For an entry refused outright, see
+    order_refused_at_entry."""
     emit(
         EventType.ORDER_REFUSED,
         customer=order.customer_id,
@@ -208,6 +208,34 @@ def order_refused(order: Any, decision: Any, *, rejected_reason: str | None = No
             "rejected_reason": rejected_reason,
         },
     )
+
+
+def order_refused_at_entry(
+    *, customer: Any, company: Company, amount: Any, day: Any, currency: str, reference: str, decision: Any
+) -> None:
+    """order.refused for an order the credit check refused outright: nothing was saved (the order has no
+    id nor number) and the refusal rolls the request's transaction back, so the event is written when the
+    activity ends, in a transaction of its own."""
+    data = {
+        "order": {
+            "id": None,
+            "number": None,
+            "status": "refused",
+            "date": day,
+            "amount": amount,
+            "currency": currency,
+            "reference": reference,
+        },
+        "decision": decision.as_json(),
+        "rejected_reason": None,
+    }
+    customer_id = _customer_id(customer)
+
+    def write() -> None:
+        with transaction.atomic():
+            emit(EventType.ORDER_REFUSED, customer=customer_id, company=company, data=data)
+
+    after_activity(write)
 
 
 def review_applied(review: Any) -> Event:

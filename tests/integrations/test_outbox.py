@@ -118,11 +118,51 @@ def test_an_order_kept_on_credit_hold_is_refused_and_a_warning_passed_is_overrid
     assert overridden.payload["data"]["decision"]["reasons"][0]["code"] == "status_warning"
 
 
-def test_an_order_refused_outright_saves_and_emits_nothing(main_company: Any) -> None:
+def test_an_order_refused_outright_saves_nothing_but_its_event_once_the_action_ends(
+    main_company: Any,
+) -> None:
     blocked = CustomerFactory(code="BLK", status="blocked", status_reason="Faillite")
-    with pytest.raises(CreditRefused), transaction.atomic():
-        documents.enter_order(actor=None, customer=blocked, company="MAIN", amount="100.00")
-    assert not OutboxEvent.objects.filter(type=EventType.ORDER_REFUSED).exists()
+    with activity(Source.API, request_id="req-refused"):
+        with pytest.raises(CreditRefused), transaction.atomic():
+            documents.enter_order(
+                actor=None, customer=blocked, company="MAIN", amount="100.00", reference="PO-7"
+            )
+        # Not inside the transaction the refusal rolls back: written when the action is over.
+        assert not OutboxEvent.objects.filter(type=EventType.ORDER_REFUSED).exists()
+
+    refused = OutboxEvent.objects.get(type=EventType.ORDER_REFUSED)
+    assert refused.customer_id == blocked.pk and refused.company_id == main_company.pk
+    assert refused.payload["request_id"] == "req-refused" and refused.payload["source"] == "api"
+    order = refused.payload["data"]["order"]
+    assert (order["id"], order["number"], order["status"]) == (None, None, "refused")
+    assert (order["amount"], order["reference"]) == ("100.00", "PO-7")
+    assert refused.payload["data"]["decision"]["reasons"][0]["code"] == "status_blocked"
+
+
+def test_an_order_refused_through_the_api_answers_422_and_emits_its_event(
+    main_company: Any, controller: Any
+) -> None:
+    from django.test import Client
+
+    from carnet.accounts import services as accounts
+    from carnet.documents.models import Order
+
+    add_endpoint("http://127.0.0.1:9/hook")
+    blocked = CustomerFactory(code="BLK", status="blocked", status_reason="Faillite")
+    _token, raw = accounts.issue_token(actor=None, user=controller, name="erp")
+
+    answer = Client().post(
+        "/api/v1/orders",
+        {"customer": str(blocked.pk), "company": "MAIN", "amount": "100.00"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+
+    assert answer.status_code == 422, answer.content
+    assert not Order.objects.exists()
+    refused = OutboxEvent.objects.get(type=EventType.ORDER_REFUSED)
+    assert refused.payload["request_id"] == answer["X-Request-ID"]
+    assert Delivery.objects.filter(event=refused).count() == 1
 
 
 def test_an_applied_review_emits_each_status_change_and_review_applied(main_company: Any) -> None:
