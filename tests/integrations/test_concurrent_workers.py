@@ -15,7 +15,7 @@ from .conftest import add_endpoint
 from .receiver import Receiver
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_four_workers_post_each_event_once(receiver: Receiver, settings: Any) -> None:
     settings.CARNET_WEBHOOK_TIMEOUT = 5
     receiver.answer = lambda received: (200, 0.02)  # slow enough for the workers to overlap

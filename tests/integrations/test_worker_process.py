@@ -56,7 +56,7 @@ def wait_until(condition: Any, seconds: float) -> bool:
     return False
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_delivery_redelivers_on_restart(receiver: Receiver) -> None:
     hanging = threading.Event()
 

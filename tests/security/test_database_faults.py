@@ -65,7 +65,7 @@ def assert_503(answer: Any) -> None:
     assert b"Traceback" not in answer.content
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_unreachable_database_answers_503_and_the_next_request_after_it_is_back_works(
     operator: User,
 ) -> None:
@@ -138,7 +138,7 @@ def _terminate(pid: int) -> None:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_request_whose_connection_is_killed_midway_leaves_no_row_behind(operator: User) -> None:
     _token, raw = services.issue_token(actor=None, user=operator, name="erp")
     client = Client()
@@ -245,7 +245,7 @@ def database_closed_to_new_connections() -> Iterator[None]:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_running_server_answers_503_while_the_database_is_down_then_recovers(operator: User) -> None:
     _token, raw = services.issue_token(actor=None, user=operator, name="erp")
     settings = connection.settings_dict
