@@ -49,7 +49,9 @@ class CheckedValues:
         skipped = []
         unknown = []
         for (name, seen), value in zip(self._seen, self._values(record), strict=True):
-            key = _key(value)
+            # _key(value), inline: asked for every field of every row.
+            kind = type(value)
+            key = (kind, str(value) if kind is Decimal else value)
             try:
                 if key in seen:
                     skipped.append(name)

@@ -142,7 +142,12 @@ def _write_rows(table: str, names: Sequence[str], rows: Iterable[Sequence[Any]])
     columns = ", ".join(_quote(n) for n in names)
     with connection.cursor() as cursor:
         if _postgres():
-            with cursor.cursor.copy(f"COPY {_quote(table)} ({columns}) FROM STDIN") as copy:
+            # COPY goes to the driver's own cursor: its errors are made Django's here (an IntegrityError
+            # when a code or a flag was taken meanwhile), as a query's are.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {_quote(table)} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -187,9 +192,12 @@ def update(model: type[Model], records: Sequence[Model], attnames: Sequence[str]
     _update(model, columns, ([r.pk, *read(r)] for r in records))
 
 
-def update_values(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def update_values(
+    model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]], increment: Sequence[str] = ()
+) -> None:
     """UPDATE these columns of the rows given as (primary key, *values of the columns): for values read
-    with values_list, without building a record per row."""
+    with values_list, without building a record per row. The columns `increment` go up by one, counted by
+    the database (a version read earlier may have moved on since)."""
     if not rows:
         return
     columns = _columns_of(model, attnames)
@@ -204,7 +212,7 @@ def update_values(model: type[Model], attnames: Sequence[str], rows: Sequence[Se
             ),
         ]
 
-    _update(model, columns, (database_values(row) for row in rows))
+    _update(model, columns, (database_values(row) for row in rows), increment)
 
 
 def _columns_of(model: type[Model], attnames: Sequence[str]) -> list[_Column]:
@@ -212,14 +220,19 @@ def _columns_of(model: type[Model], attnames: Sequence[str]) -> list[_Column]:
     return _columns(by_attname[a] for a in attnames)
 
 
-def _update(model: type[Model], columns: Sequence[_Column], rows: Iterable[list[Any]]) -> None:
+def _update(
+    model: type[Model], columns: Sequence[_Column], rows: Iterable[list[Any]], increment: Sequence[str] = ()
+) -> None:
     """UPDATE the columns from rows of (primary key, *database values)."""
     pk = model._meta.pk
     assert pk is not None
     table = _quote(model._meta.db_table)
     key = _quote(pk.column)
+    counted = [_quote(_column(model._meta.get_field(name))) for name in increment]
     if not _postgres():
-        assignments = ", ".join(f"{_quote(c.field.column)} = %s" for c in columns)
+        assignments = ", ".join(
+            [*(f"{_quote(c.field.column)} = %s" for c in columns), *(f"{n} = {n} + 1" for n in counted)]
+        )
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE {key} = %s",
@@ -233,10 +246,18 @@ def _update(model: type[Model], columns: Sequence[_Column], rows: Iterable[list[
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {selected} FROM {table} WITH NO DATA")
         try:
-            with cursor.cursor.copy(f"COPY {scratch} ({selected}) FROM STDIN") as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {scratch} ({selected}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
-            assignments = ", ".join(f"{_quote(n)} = {scratch}.{_quote(n)}" for n in names)
+            assignments = ", ".join(
+                [
+                    *(f"{_quote(n)} = {scratch}.{_quote(n)}" for n in names),
+                    *(f"{n} = {table}.{n} + 1" for n in counted),
+                ]
+            )
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM {scratch} WHERE {table}.{key} = {scratch}.{key}"
             )

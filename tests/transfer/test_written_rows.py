@@ -56,3 +56,20 @@ def test_the_history_rows_of_new_records_hold_their_values() -> None:
     assert "gatineau" in customer.search_text and "eric roy" in customer.search_text
     assert "5145550199" in customer.search_text and "ebenisterie hull" in customer.search_text
     assert customer.version == 3  # created, then its contacts, then its addresses
+
+
+@pytest.mark.django_db
+def test_a_code_taken_while_the_rows_were_checked_fails_the_import_and_keeps_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from carnet.transfer.kinds import customers
+
+    assert import_text("customers", "code,name\r\nT1,Pris\r\n").ok
+    # The import reads the book as it was before T1 came: T1 looks new, and the database refuses it.
+    monkeypatch.setattr(customers, "by_code", lambda model, codes, *fields: {})
+    rows = "".join(f"N{i},Nouveau {i}\r\n" for i in range(2500))
+    report = import_text("customers", f"code,name\r\n{rows}T1,Encore\r\n")
+    assert not report.ok and not report.actions
+    assert [p.row for p in report.problems] == [0]
+    assert "The book changed during the import" in report.problems[0].message
+    assert list(Customer.objects.values_list("code", flat=True)) == ["T1"]

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.utils.translation import gettext as _
 
 from carnet.customers import services
-from carnet.customers.models import Address, BookSettings, Customer
+from carnet.customers.models import Address, BookSettings
 
 from ..cells import BOOL, INT, Column
 from ..checked import CheckedValues
@@ -41,8 +41,8 @@ class AddressKind(PartKind):
     def label(self) -> str:  # type: ignore[override]
         return _("Addresses")
 
-    def new_part(self, customer: Customer, values: Mapping[str, Any], job: Job) -> Address:
-        address = cast(Address, super().new_part(customer, values, job))
+    def new_part(self, customer_id: int, values: Mapping[str, Any], job: Job) -> Address:
+        address = cast(Address, super().new_part(customer_id, values, job))
         if not values.get("country"):
             # As when an address is added: the book's default country, and its province unless one is given.
             book = job.once("book", BookSettings.load)

@@ -23,9 +23,11 @@ from carnet.customers.models import Customer
 from carnet.customers.search import search_text_of
 
 from .. import customfields, writing
+from ..background import Background
 from ..blank import Blank
 from ..cells import BOOL, DATETIME, DECIMAL, INT, LIST, Column
 from ..checked import CheckedValues
+from ..phones import checked_ahead as phones_checked_ahead
 from ..reading import Row
 from ..report import Action as Done
 from ..search_text import refresh_search_texts
@@ -193,6 +195,10 @@ class _Load:
         self.blank = Blank(Customer)
         self.creates: list[tuple[Row, Customer]] = []
         self.updates: list[tuple[Row, Customer]] = []
+        # New customers naming no parent nor bill-to customer: written as the rows are checked, in batches,
+        # while the next rows are checked (their writing needs nothing from the rows after them).
+        self.unlinked: list[Customer] = []
+        self.written: list[Customer] = []
         # Code of the parent and of the bill-to customer named by a row, by the row's customer code.
         self.links: dict[str, dict[str, str]] = {}
 
@@ -205,28 +211,35 @@ class _Load:
             self.code_of_id.update(Customer.objects.filter(pk__in=batch).values_list("pk", "code"))
         usernames = {(row.cells.get("assigned_to") or "").strip() for row in self.rows} - {""}
         self.users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+        self.history = history_kwargs(Customer, self.job.actor)
         seen: dict[str, int] = {}
-        for done, (row, code) in enumerate(zip(self.rows, codes, strict=True), start=1):
-            if not code:
-                self.report.problem(
-                    row.number, "code", _("A code is required: the import finds customers by it.")
-                )
-            elif code in seen:
-                self.report.problem(
-                    row.number,
-                    "code",
-                    _("The code %(code)s is also on row %(row)d; a customer appears once in a file.")
-                    % {"code": code, "row": seen[code]},
-                )
-            else:
-                seen[code] = row.number
-                self._check(row, code)
-            if done % BATCH == 0:
-                self.job.progress(done)
-        self._check_links(set(seen))
-        if not self.report.ok:
-            return
-        self._write()
+        phones = ((row.cells.get(c) or "").strip() for row in self.rows for c in ("phone", "bank_phone"))
+        # The second process is forked before the writes' thread starts: a fork copies one thread alone.
+        with phones_checked_ahead(phones), Background() as self.background:
+            for done, (row, code) in enumerate(zip(self.rows, codes, strict=True), start=1):
+                if not code:
+                    self.report.problem(
+                        row.number, "code", _("A code is required: the import finds customers by it.")
+                    )
+                elif code in seen:
+                    self.report.problem(
+                        row.number,
+                        "code",
+                        _("The code %(code)s is also on row %(row)d; a customer appears once in a file.")
+                        % {"code": code, "row": seen[code]},
+                    )
+                else:
+                    seen[code] = row.number
+                    self._check(row, code)
+                if len(self.unlinked) >= BATCH:
+                    self._write_unlinked()
+                if done % BATCH == 0:
+                    self.job.progress(done)
+            self._write_unlinked()
+            self._check_links(set(seen))
+            if not self.report.ok:
+                return
+            self._write()
         self.job.progress(len(self.rows))
 
     # --- checking ------------------------------------------------------------------------------
@@ -268,7 +281,10 @@ class _Load:
         customer.assigned_to_id, customer.parent_id, customer.bill_to_id = assigned, parent, bill_to
         if existing is None:
             customer.status_changed_at = customer.status_changed_at or timezone.now()
-            self.creates.append((row, customer))
+            if any(self.links.get(code, {}).values()):
+                self.creates.append((row, customer))
+            else:
+                self.unlinked.append(customer)
             report.act(row.number, code, Done.CREATED)
         elif self._changed(existing, customer) or self._relinked(existing):
             if before["is_customer"] and not customer.is_customer and usage.has_sales(existing):
@@ -372,10 +388,25 @@ class _Load:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def _write(self) -> None:
+    def _prepare(self, customers: Sequence[Customer]) -> None:
         actor = self.job.actor
-        history = history_kwargs(Customer, actor)
-        for customer in self.existing.values():
+        for customer in customers:
+            if customer.assigned_to_id is None and actor is not None and actor.pk is not None:
+                customer.assigned_to_id = actor.pk
+            customer.search_text = search_text_of(customer)
+
+    def _write_unlinked(self) -> None:
+        customers, self.unlinked = self.unlinked, []
+        if not customers or not self.report.ok:
+            return  # nothing will be kept: no need to write more
+        self._prepare(customers)
+        self.written += customers
+        self.background.submit(lambda: writing.insert_with_history(Customer, customers, **self.history))
+
+    def _write(self) -> None:
+        history = self.history
+        self.background.wait()
+        for customer in [*self.existing.values(), *self.written]:
             self.known[customer.code] = customer.pk
         pending = list(self.creates)
         # Parents and bill-to customers first: a row is written once the rows it names are.
@@ -399,10 +430,7 @@ class _Load:
                 continue
             for batch in chunks(ready, BATCH):
                 customers = [c for _row, c in batch]
-                for customer in customers:
-                    if customer.assigned_to_id is None and actor is not None and actor.pk is not None:
-                        customer.assigned_to_id = actor.pk
-                    customer.search_text = search_text_of(customer)
+                self._prepare(customers)
                 writing.insert_with_history(Customer, customers, **history)
                 for customer in customers:
                     self.known[customer.code] = customer.pk

@@ -24,10 +24,11 @@ from carnet.customers.models import Customer
 from .. import customfields, writing
 from ..blank import Blank
 from ..checked import CheckedValues
+from ..phones import checked_ahead as phones_checked_ahead
 from ..reading import Row
 from ..report import Action as Done
 from ..search_text import refresh_search_texts
-from .base import BATCH, Job, Kind, by_code, chunks, history_kwargs, parse, report_errors
+from .base import BATCH, Job, Kind, chunks, history_kwargs, parse, report_errors
 
 
 class PartKind(Kind):
@@ -36,6 +37,8 @@ class PartKind(Kind):
     field_of_column: Mapping[str, str] = {}
     # Flags a customer has on one part at most (model field names).
     single_flags: tuple[str, ...] = ()
+    # Columns of phone numbers, checked ahead in a second process (see carnet.transfer.phones).
+    phone_columns: tuple[str, ...] = ()
     import_actions = (Action.CHANGE_CUSTOMER,)
 
     def export_queryset(self, actor: User | None, company: Company | None) -> QuerySet[Any]:
@@ -47,9 +50,9 @@ class PartKind(Kind):
         reverse = {f: c for c, f in self.field_of_column.items()}
         return reverse.get(field, field)
 
-    def new_part(self, customer: Customer, values: Mapping[str, Any], job: Job) -> Model:
+    def new_part(self, customer_id: int, values: Mapping[str, Any], job: Job) -> Model:
         blank: Blank[Model] = job.once("blank", lambda: Blank(self.model))
-        return blank(customer=customer)
+        return blank(customer_id=customer_id)
 
     def check(self, part: Model, job: Job, checked: CheckedValues) -> None:
         raise NotImplementedError
@@ -59,14 +62,21 @@ class PartKind(Kind):
         return []
 
     def load(self, rows: list[Row], job: Job) -> None:
+        phones = ((row.cells.get(c) or "").strip() for row in rows for c in self.phone_columns)
+        with phones_checked_ahead(phones):
+            self._load(rows, job)
+
+    def _load(self, rows: list[Row], job: Job) -> None:
         report = job.report
         job.custom_fields = self.custom_definitions()
         checked = CheckedValues(self.model)
         codes = [(row.cells.get("customer_code") or "").strip().upper() for row in rows]
-        # The parts need their customer's id alone: not the wide record.
-        customers = by_code(Customer, codes, "id", "code")
+        # The parts need their customer's id alone: not the wide record, nor a record at all.
+        customers: dict[str, int] = {}
+        for batch in chunks(sorted(set(codes))):
+            customers.update(Customer.objects.filter(code__in=batch).values_list("code", "id"))
         existing: dict[int, list[Model]] = defaultdict(list)
-        ids = sorted(c.pk for c in customers.values())
+        ids = sorted(customers.values())
         for batch in chunks(ids):
             for part in self.model._default_manager.filter(customer_id__in=batch).order_by(
                 "customer_id", "id"
@@ -76,14 +86,19 @@ class PartKind(Kind):
         updates: list[tuple[Row, Model]] = []
         seen: dict[tuple[str, int], int] = {}
         holders: dict[tuple[int, str], tuple[Row, Model]] = {}
+        field_of: dict[str, models.Field[Any, Any]] = {}
+        for name in (c.name for c in self.columns if c.name not in {"customer_code", "number"}):
+            field = self.model._meta.get_field(self.field_of_column.get(name, name))
+            assert isinstance(field, models.Field)
+            field_of[name] = field
         for done, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
             if done % BATCH == 0:
                 job.progress(done)
             count = len(report.problems)
             values = parse(row, self.columns, report)
             custom = customfields.read(job.custom_fields, row, report) if job.custom_fields else {}
-            customer = customers.get(code)
-            if customer is None:
+            customer_id = customers.get(code)
+            if customer_id is None:
                 report.problem(
                     row.number,
                     "customer_code",
@@ -93,7 +108,7 @@ class PartKind(Kind):
                 )
                 continue
             number = values.pop("number", None)
-            parts = existing[customer.pk]
+            parts = existing[customer_id]
             if number is not None and (code, number) in seen:
                 report.problem(
                     row.number,
@@ -108,19 +123,18 @@ class PartKind(Kind):
                     report.problem(row.number, "number", _("A number is 1 or more."))
                     continue
             found = parts[number - 1] if number is not None and number <= len(parts) else None
-            part = copy.copy(found) if found is not None else self.new_part(customer, values, job)
+            part = copy.copy(found) if found is not None else self.new_part(customer_id, values, job)
             for column, value in values.items():
                 if column == "customer_code":
                     continue
-                field = self.model._meta.get_field(self.field_of_column.get(column, column))
-                assert isinstance(field, models.Field)
+                field = field_of[column]
                 setattr(part, field.attname, field.get_default() if value is None else value)
             if custom:
                 stored = getattr(part, "custom_fields", None)
                 part.custom_fields = customfields.merge(stored, custom)  # type: ignore[union-attr]
             for flag in self.single_flags:
                 if getattr(part, flag):
-                    other = holders.get((customer.pk, flag))
+                    other = holders.get((customer_id, flag))
                     if other is not None:
                         report.problem(
                             row.number,
@@ -129,7 +143,7 @@ class PartKind(Kind):
                             % {"row": other[0].number, "code": code},
                         )
                     else:
-                        holders[(customer.pk, flag)] = (row, part)
+                        holders[(customer_id, flag)] = (row, part)
             if len(report.problems) > count:
                 continue
             try:
@@ -173,7 +187,11 @@ class PartKind(Kind):
         # A flag taken by a row leaves the customer's other parts first (one per customer).
         for flag in self.single_flags:
             taken = {customer_id: part for (customer_id, f), (_row, part) in holders.items() if f == flag}
-            for batch in chunks(sorted(taken)):
+            # Only customers with a part holding the flag when the import read them have one to clear: an
+            # import of new parts need not ask for the others of every customer. (A part given the flag
+            # meanwhile makes the write fail on the one-per-customer index: the book changed.)
+            holding = {cid for cid, stored in existing.items() if any(getattr(p, flag) for p in stored)}
+            for batch in chunks(sorted(taken.keys() & holding)):
                 keep = [taken[cid].pk for cid in batch if taken[cid].pk is not None]
                 self.model._default_manager.filter(customer_id__in=batch, **{flag: True}).exclude(
                     pk__in=keep
