@@ -73,3 +73,51 @@ def test_a_code_taken_while_the_rows_were_checked_fails_the_import_and_keeps_not
     assert [p.row for p in report.problems] == [0]
     assert "The book changed during the import" in report.problems[0].message
     assert list(Customer.objects.values_list("code", flat=True)) == ["T1"]
+
+
+@pytest.mark.django_db
+def test_a_part_that_loses_its_flag_to_an_imported_one_is_recorded_as_a_change() -> None:
+    assert import_text("customers", "code,name\r\nF1,Fleuriste\r\n").ok
+    assert import_text(
+        "addresses",
+        "customer_code,line1,city,province,postal_code,country,main\r\nF1,1 rue A,Hull,QC,J8X 1A1,CA,true\r\n",
+    ).ok
+    assert import_text("contacts", "customer_code,name,default\r\nF1,Ana,true\r\n").ok
+    first_address = Address.objects.get(city="Hull")
+    first_contact = Contact.objects.get(name="Ana")
+
+    assert import_text(
+        "addresses",
+        "customer_code,line1,city,province,postal_code,country,main\r\nF1,2 rue B,Aylmer,QC,J9H 1A1,CA,true\r\n",
+    ).ok
+    assert import_text("contacts", "customer_code,name,default\r\nF1,Bob,true\r\n").ok
+
+    for before, flag in ((first_address, "main"), (first_contact, "is_default")):
+        after = type(before)._default_manager.get(pk=before.pk)
+        assert getattr(after, flag) is False
+        assert after.version == before.version + 1
+        last = after.history.order_by("-history_id").first()  # type: ignore[attr-defined]
+        assert last.history_type == "~" and getattr(last, flag) is False
+        assert last.source == "import" and last.version == after.version
+    assert Address.objects.get(city="Aylmer").main and Contact.objects.get(name="Bob").is_default
+
+
+@pytest.mark.django_db
+def test_two_parts_the_file_changes_can_swap_a_flag() -> None:
+    header = "customer_code,number,line1,city,province,postal_code,country,main\r\n"
+    assert import_text("customers", "code,name\r\nS1,Serrurier\r\n").ok
+    assert import_text(
+        "addresses",
+        header + "S1,1,1 rue A,Hull,QC,J8X 1A1,CA,true\r\nS1,2,2 rue B,Aylmer,QC,J9H 1A1,CA,false\r\n",
+    ).ok
+
+    report = import_text(
+        "addresses",
+        header + "S1,1,1 rue A,Hull,QC,J8X 1A1,CA,false\r\nS1,2,2 rue B,Aylmer,QC,J9H 1A1,CA,true\r\n",
+    )
+
+    assert report.ok, report.sorted_problems()
+    hull, aylmer = Address.objects.get(city="Hull"), Address.objects.get(city="Aylmer")
+    assert (hull.main, aylmer.main) == (False, True)
+    assert (hull.version, aylmer.version) == (2, 2)  # one change each, one history row each
+    assert hull.history.filter(history_type="~").count() == 1  # type: ignore[attr-defined]

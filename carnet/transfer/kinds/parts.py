@@ -191,11 +191,24 @@ class PartKind(Kind):
             # import of new parts need not ask for the others of every customer. (A part given the flag
             # meanwhile makes the write fail on the one-per-customer index: the book changed.)
             holding = {cid for cid, stored in existing.items() if any(getattr(p, flag) for p in stored)}
+            # The parts that lose it are changed as the services change them: a new version and a history
+            # row each. Those the file changes too lose it here first (the one-per-customer index is
+            # checked row by row), and take their version and history row with their other changes below.
+            rewritten = {p.pk for _row, p in updates}
             for batch in chunks(sorted(taken.keys() & holding)):
                 keep = [taken[cid].pk for cid in batch if taken[cid].pk is not None]
-                self.model._default_manager.filter(customer_id__in=batch, **{flag: True}).exclude(
-                    pk__in=keep
-                ).update(**{flag: False})
+                losing = list(
+                    self.model._default_manager.filter(customer_id__in=batch, **{flag: True}).exclude(
+                        pk__in=keep
+                    )
+                )
+                for part in losing:
+                    setattr(part, flag, False)
+                recorded = [p for p in losing if p.pk not in rewritten]
+                for part in recorded:
+                    part.version += 1  # type: ignore[attr-defined]
+                writing.update(self.model, [p for p in losing if p.pk in rewritten], [flag])
+                writing.update_with_history(self.model, recorded, [flag, "version"], **history)
             for _row, part in updates:
                 holder = taken.get(part.customer_id)  # type: ignore[attr-defined]
                 if holder is not None and holder is not part:
