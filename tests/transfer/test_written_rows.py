@@ -78,18 +78,13 @@ def test_a_code_taken_while_the_rows_were_checked_fails_the_import_and_keeps_not
 @pytest.mark.django_db
 def test_a_part_that_loses_its_flag_to_an_imported_one_is_recorded_as_a_change() -> None:
     assert import_text("customers", "code,name\r\nF1,Fleuriste\r\n").ok
-    assert import_text(
-        "addresses",
-        "customer_code,line1,city,province,postal_code,country,main\r\nF1,1 rue A,Hull,QC,J8X 1A1,CA,true\r\n",
-    ).ok
+    header = "customer_code,line1,city,province,postal_code,country,main\r\n"
+    assert import_text("addresses", header + "F1,1 rue A,Hull,QC,J8X 1A1,CA,true\r\n").ok
     assert import_text("contacts", "customer_code,name,default\r\nF1,Ana,true\r\n").ok
     first_address = Address.objects.get(city="Hull")
     first_contact = Contact.objects.get(name="Ana")
 
-    assert import_text(
-        "addresses",
-        "customer_code,line1,city,province,postal_code,country,main\r\nF1,2 rue B,Aylmer,QC,J9H 1A1,CA,true\r\n",
-    ).ok
+    assert import_text("addresses", header + "F1,2 rue B,Aylmer,QC,J9H 1A1,CA,true\r\n").ok
     assert import_text("contacts", "customer_code,name,default\r\nF1,Bob,true\r\n").ok
 
     for before, flag in ((first_address, "main"), (first_contact, "is_default")):
