@@ -1,8 +1,8 @@
 """Type-ahead search over the customer book.
 
-Each customer keeps `search_text`: its code, names, emails, phone digits, business numbers, cities and
-contacts, lower-cased and without accents. A search is then one LIKE per word, which PostgreSQL answers
-from a trigram index and SQLite by a scan of one narrow column.
+Each customer keeps a search text (SearchText): its code, names, emails, phone digits, business numbers,
+cities and contacts, lower-cased and without accents. A search is then one LIKE per word, which PostgreSQL
+answers from a trigram index and SQLite by a scan of one narrow table.
 """
 
 import re
@@ -11,8 +11,12 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from .models import Customer
+from .models import Customer, SearchText
 from .validators import phone_digits
+
+
+def _without_marks(decomposed: str) -> str:
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:
@@ -21,7 +25,7 @@ def fold(text: str) -> str:
     # ASCII text has no accents to strip: most of it is (codes, emails, digits), and an import folds
     # every part of a hundred thousand customers.
     if not decomposed.isascii():
-        decomposed = "".join(c for c in decomposed if not unicodedata.combining(c))
+        decomposed = _without_marks(decomposed)
     # split() and join squeeze and strip the same whitespace as \s+ does (str.isspace).
     return " ".join(decomposed.lower().split())
 
@@ -111,7 +115,12 @@ def search_text_of(
             parts.append(digits)
             if digits.startswith("1") and len(digits) == 11:
                 parts.append(digits[1:])
-    return " | ".join(fold(p) for p in parts if p)
+    # As " | ".join(fold(p) for p in parts), lower-cased and squeezed at once rather than part by part (an
+    # import builds a hundred thousand texts); the accents are stripped from the parts that have any. A
+    # part left blank is left out.
+    pieces = (p if p.isascii() else _without_marks(unicodedata.normalize("NFKD", p)) for p in parts if p)
+    text = " | ".join(p for p in pieces if p and not p.isspace())
+    return " ".join(text.lower().split())
 
 
 def former_codes(customer: Customer) -> list[str]:
@@ -127,10 +136,19 @@ def former_holders(code: str) -> list[int]:
 
 
 def refresh_search_text(customer: Customer) -> None:
+    """Keep the customer's search text up to date (written only when it changed)."""
     text = build_search_text(customer)
-    if text != customer.search_text:
-        Customer.objects.filter(pk=customer.pk).update(search_text=text)
-        customer.search_text = text
+    stored = SearchText.objects.filter(customer_id=customer.pk).values_list("text", flat=True).first()
+    if stored is None:
+        SearchText.objects.create(customer_id=customer.pk, text=text)
+    elif text != stored:
+        SearchText.objects.filter(customer_id=customer.pk).update(text=text)
+
+
+def search_text(customer_id: int) -> str:
+    """The text the customer is found by ("" before the services first wrote it)."""
+    found = SearchText.objects.filter(customer_id=customer_id).values_list("text", flat=True).first()
+    return found or ""
 
 
 TRIGRAM = 3
@@ -149,7 +167,7 @@ def search_customers(queryset: QuerySet[Customer], query: str) -> QuerySet[Custo
         # "555-0100" or "(819)" should match the stored phone digits.
         if digits and not re.search(r"[a-z]", word) and len(digits) >= 3 and digits != word:
             # Either phone digits or a number written with its punctuation ("9123-4567 Québec inc.").
-            queryset = queryset.filter(Q(search_text__contains=digits) | Q(search_text__contains=word))
+            queryset = queryset.filter(Q(search__text__contains=digits) | Q(search__text__contains=word))
         else:
-            queryset = queryset.filter(search_text__contains=word)
+            queryset = queryset.filter(search__text__contains=word)
     return queryset
