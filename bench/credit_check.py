@@ -141,7 +141,7 @@ def load_book(customers: int, invoices: int) -> dict[str, Any]:
 
     from carnet.accounts.models import Company
     from carnet.credit.models import CreditAccount, CreditPolicy, Hold
-    from carnet.customers.models import Customer, Note, NoteCategory, SearchText
+    from carnet.customers.models import Customer, Note, NoteCategory
     from carnet.documents.models import Allocation, CreditNote, DocumentSequence, Invoice, Order, Payment
 
     d = Dialect(connection.vendor)
@@ -194,15 +194,13 @@ def load_book(customers: int, invoices: int) -> dict[str, Any]:
                 "code": code,
                 "name": "'Client ' || " + d.text("i"),
                 "name_key": "'client ' || " + d.text("i"),
+                "search_text": "'client ' || " + d.text("i"),
                 "status": status,
                 "status_reason": "CASE WHEN r BETWEEN 80 AND 87 OR r >= 97 THEN 'Invoices over 60 days' "
                 "ELSE '' END",
                 "max_order_amount": f"CASE WHEN r2 < 10 THEN {d.money('100000 * (1 + r2)')} END",
             },
             "bench_customer",
-        )
-        insert_select(
-            cursor, SearchText, {"customer_id": "i", "text": "'client ' || " + d.text("i")}, "bench_customer"
         )
         cursor.execute("DROP TABLE bench_customer")
         # The invoices' parameters, drawn once so that invoices, payments and allocations agree.

@@ -137,7 +137,7 @@ def make_rows(n: int, start: int, rng: random.Random):  # type: ignore[no-untype
         )
         customer.name_key = name_key(name)
         extra = [fold(p) for p in people] + [fold(city)]
-        customer.bench_text = " | ".join([build_search_text(customer), *extra])  # type: ignore[attr-defined]
+        customer.search_text = " | ".join([build_search_text(customer), *extra])
         customers.append(customer)
         addresses.append(
             Address(
@@ -156,7 +156,7 @@ def make_rows(n: int, start: int, rng: random.Random):  # type: ignore[no-untype
 def bulk_load(total: int, rng: random.Random) -> float:
     from django.db import transaction
 
-    from carnet.customers.models import Address, Contact, Customer, SearchText
+    from carnet.customers.models import Address, Contact, Customer
 
     started = time.perf_counter()
     batch = 5000
@@ -164,10 +164,6 @@ def bulk_load(total: int, rng: random.Random) -> float:
         customers, addresses, contacts = make_rows(min(batch, total - start), start, rng)
         with transaction.atomic():
             Customer.objects.bulk_create(customers, batch_size=1000)
-            SearchText.objects.bulk_create(
-                [SearchText(customer=c, text=c.bench_text) for c in customers],  # type: ignore[attr-defined]
-                batch_size=1000,
-            )
             for customer, address, people in zip(customers, addresses, contacts, strict=True):
                 address.customer = customer
                 for person in people:

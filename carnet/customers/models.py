@@ -194,10 +194,13 @@ class Customer(models.Model):
     version = models.PositiveIntegerField(default=1)
     # Values of the fields each business adds ({key: value}), defined and validated by carnet.customfields.
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Lower-cased text of the code, names, contacts, emails, phones, cities and business numbers;
+    # kept by the services so that type-ahead search is one indexed LIKE.
+    search_text = models.TextField(default="", editable=False)
     # The name without accents, punctuation and legal forms, for duplicate detection.
     name_key = models.CharField(max_length=200, default="", editable=False, db_index=True)
 
-    history = recorded_history(excluded_fields=["name_key", "updated_at"])
+    history = recorded_history(excluded_fields=["search_text", "name_key", "updated_at"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -235,29 +238,6 @@ class Customer(models.Model):
     def status_display_with_reason(self) -> str:
         label = str(self.get_status_display())  # type: ignore[attr-defined]
         return f"{label}: {self.status_reason}" if self.status_reason else label
-
-
-class SearchText(models.Model):
-    """The text a customer is found by: its code, names, contacts, emails, phones, cities and business
-    numbers, lower-cased and without accents, kept by the services so that type-ahead search is one
-    indexed LIKE (see carnet.customers.search).
-
-    It has a narrow table of its own because it changes with the customer's addresses and contacts: an
-    import of a hundred thousand contacts rewrites these rows and their trigram index, while the wide
-    customer rows only take a new version, in place, without touching their indexes.
-    """
-
-    customer = models.OneToOneField(
-        Customer, primary_key=True, on_delete=models.CASCADE, related_name="search", editable=False
-    )
-    text = models.TextField(default="", editable=False)
-
-    class Meta:
-        verbose_name = _("search text")
-        verbose_name_plural = _("search texts")
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class AddressQuerySet(models.QuerySet["Address"]):

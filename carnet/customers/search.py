@@ -1,8 +1,8 @@
 """Type-ahead search over the customer book.
 
-Each customer keeps a search text (SearchText): its code, names, emails, phone digits, business numbers,
-cities and contacts, lower-cased and without accents. A search is then one LIKE per word, which PostgreSQL
-answers from a trigram index and SQLite by a scan of one narrow table.
+Each customer keeps `search_text`: its code, names, emails, phone digits, business numbers, cities and
+contacts, lower-cased and without accents. A search is then one LIKE per word, which PostgreSQL answers
+from a trigram index and SQLite by a scan of one narrow column.
 """
 
 import re
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from .models import Customer, SearchText
+from .models import Customer
 from .validators import phone_digits
 
 
@@ -136,19 +136,10 @@ def former_holders(code: str) -> list[int]:
 
 
 def refresh_search_text(customer: Customer) -> None:
-    """Keep the customer's search text up to date (written only when it changed)."""
     text = build_search_text(customer)
-    stored = SearchText.objects.filter(customer_id=customer.pk).values_list("text", flat=True).first()
-    if stored is None:
-        SearchText.objects.create(customer_id=customer.pk, text=text)
-    elif text != stored:
-        SearchText.objects.filter(customer_id=customer.pk).update(text=text)
-
-
-def search_text(customer_id: int) -> str:
-    """The text the customer is found by ("" before the services first wrote it)."""
-    found = SearchText.objects.filter(customer_id=customer_id).values_list("text", flat=True).first()
-    return found or ""
+    if text != customer.search_text:
+        Customer.objects.filter(pk=customer.pk).update(search_text=text)
+        customer.search_text = text
 
 
 TRIGRAM = 3
@@ -167,7 +158,7 @@ def search_customers(queryset: QuerySet[Customer], query: str) -> QuerySet[Custo
         # "555-0100" or "(819)" should match the stored phone digits.
         if digits and not re.search(r"[a-z]", word) and len(digits) >= 3 and digits != word:
             # Either phone digits or a number written with its punctuation ("9123-4567 Québec inc.").
-            queryset = queryset.filter(Q(search__text__contains=digits) | Q(search__text__contains=word))
+            queryset = queryset.filter(Q(search_text__contains=digits) | Q(search_text__contains=word))
         else:
-            queryset = queryset.filter(search__text__contains=word)
+            queryset = queryset.filter(search_text__contains=word)
     return queryset

@@ -44,7 +44,7 @@ CUSTOMER_FIELDS = frozenset(
     for f in Customer._meta.get_fields()
     if getattr(f, "editable", False)
     and f.concrete
-    and f.name not in {"id", "version", "updated_at", "name_key", "status_changed_at"}
+    and f.name not in {"id", "version", "updated_at", "search_text", "name_key", "status_changed_at"}
 )
 CATEGORY_FLAGS = {
     Category.CUSTOMER: "is_customer",

@@ -13,7 +13,7 @@ from typing import Any, cast
 from django.db import connection
 from django.utils import timezone
 
-from carnet.customers.models import Address, Contact, Customer, SearchText
+from carnet.customers.models import Address, Contact, Customer
 from carnet.customers.search import search_text_of
 
 from . import writing
@@ -44,23 +44,13 @@ def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _rows(select: str, source: str, where: str, ids: Sequence[int], order: str = "") -> list[tuple[Any, ...]]:
-    """SELECT `select` FROM `source` WHERE `where`, for each of the ids: `where` names the id `{id}`
-    ("c.id = {id}"); `order` sorts by the positions of the columns selected."""
+def _rows(sql: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The rows of `sql`, whose {ids} stands for the condition "is one of these ids"."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One lookup per id: a table just loaded has no statistics yet (until it is analysed), and the
-            # planner then takes a thousand ids for much of the table and reads all of it, at each batch.
-            cursor.execute(
-                f"SELECT t.* FROM unnest(%s::bigint[]) AS wanted(id) CROSS JOIN LATERAL "
-                f"(SELECT {select} FROM {source} WHERE {where.format(id='wanted.id')}) t {order}",
-                [list(ids)],
-            )
+            cursor.execute(sql.format(ids="= ANY(%s)"), [list(ids)])
         else:
-            placeholders = f"({', '.join(['%s'] * len(ids))})"
-            # "x = {id}" becomes "x IN (…)": the only use of the id in a condition here.
-            condition = where.replace("= {id}", "IN " + placeholders)
-            cursor.execute(f"SELECT {select} FROM {source} WHERE {condition} {order}", list(ids))
+            cursor.execute(sql.format(ids=f"IN ({', '.join(['%s'] * len(ids))})"), list(ids))
         return cursor.fetchall()
 
 
@@ -74,71 +64,53 @@ def refresh_search_texts(customer_ids: Iterable[int], *, touch: bool = False) ->
     now = timezone.now()
     customers_table, history_table = _table(Customer), _table(Customer.history.model)  # type: ignore[attr-defined]
     key, code = _column(Customer, "id"), _column(Customer, "code")
+    read_customers = (
+        f"SELECT {key}, {', '.join(_column(Customer, f) for f in SEARCH_FIELDS)}, "
+        f"{_column(Customer, 'search_text')} "
+        f"FROM {customers_table} WHERE {key} {{ids}}"
+    )
     contact = {
         f: _column(Contact, f) for f in ("customer", "name", "email", "phone", "mobile", "is_default", "id")
     }
+    read_contacts = (
+        f"SELECT {contact['customer']}, {contact['name']}, {contact['email']}, {contact['phone']}, "
+        f"{contact['mobile']} FROM {_table(Contact)} WHERE {contact['customer']} {{ids}} "
+        f"ORDER BY {contact['customer']}, {contact['is_default']} DESC, {contact['name']}, {contact['id']}"
+    )
     address = {f: _column(Address, f) for f in ("customer", "city", "id")}
-
-    text, text_key = _column(SearchText, "text"), _column(SearchText, "customer")
-
-    def read_customers(batch: Sequence[int]) -> list[tuple[Any, ...]]:
-        columns = ", ".join(f"c.{_column(Customer, f)}" for f in SEARCH_FIELDS)
-        return _rows(
-            f"c.{key}, {columns}, s.{text}",
-            f"{customers_table} c LEFT JOIN {_table(SearchText)} s ON s.{text_key} = c.{key}",
-            f"c.{key} = {{id}}",
-            batch,
-        )
-
-    def read_contacts(batch: Sequence[int]) -> list[tuple[Any, ...]]:
-        columns = ", ".join(
-            contact[f] for f in ("customer", "name", "email", "phone", "mobile", "is_default", "id")
-        )
-        # By customer, the default contact first, then by name, as the services order them.
-        return _rows(
-            columns, _table(Contact), f"{contact['customer']} = {{id}}", batch, "ORDER BY 1, 6 DESC, 2, 7"
-        )
-
-    def read_cities(batch: Sequence[int]) -> list[tuple[Any, ...]]:
-        columns = f"{address['customer']}, {address['city']}, {address['id']}"
-        return _rows(columns, _table(Address), f"{address['customer']} = {{id}}", batch, "ORDER BY 1, 3")
-
-    def read_former(batch: Sequence[int]) -> list[tuple[Any, ...]]:
-        # Only the codes a customer had before its current one (most customers have none).
-        return _rows(
-            f"DISTINCT h.{key}, h.{code}",
-            f"{history_table} h JOIN {customers_table} c ON c.{key} = h.{key}",
-            f"h.{key} = {{id}} AND h.{code} <> c.{code}",
-            batch,
-        )
-
-    # Written at the end in one UPDATE each: one per batch would join each batch to the whole table again.
-    changed: list[tuple[int, str]] = []
-    missing: list[tuple[int, str]] = []
-    touched: list[tuple[int, Any]] = []
+    read_cities = (
+        f"SELECT {address['customer']}, {address['city']} FROM {_table(Address)} "
+        f"WHERE {address['customer']} {{ids}} ORDER BY {address['customer']}, {address['id']}"
+    )
+    # Only the codes a customer had before its current one (most customers have none).
+    read_former = (
+        f"SELECT DISTINCT h.{key}, h.{code} FROM {history_table} h "
+        f"JOIN {customers_table} c ON c.{key} = h.{key} "
+        f"WHERE h.{key} {{ids}} AND h.{code} <> c.{code}"
+    )
+    # Written at the end in one UPDATE: one per batch would join each batch to the whole table again.
+    changed: list[tuple[Any, ...]] = []
     for batch in _batches(sorted(set(customer_ids))):
         contacts: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
-        for customer_id, *values, _default, _id in read_contacts(batch):
+        for customer_id, *values in _rows(read_contacts, batch):
             contacts[customer_id].append(tuple(values))  # type: ignore[arg-type]
         cities: dict[int, list[str]] = defaultdict(list)
-        for customer_id, city, _id in read_cities(batch):
+        for customer_id, city in _rows(read_cities, batch):
             cities[customer_id].append(city)
         former: dict[int, set[str]] = defaultdict(set)
-        for customer_id, former_code in read_former(batch):
+        for customer_id, former_code in _rows(read_former, batch):
             former[customer_id].add(former_code)
-        for pk, *values, stored in read_customers(batch):
+        for pk, *values, stored in _rows(read_customers, batch):
             # The fields the text is made of, by the same names as on a record.
             customer = cast(Customer, SimpleNamespace(**dict(zip(SEARCH_FIELDS, values, strict=True))))
-            new = search_text_of(
+            text = search_text_of(
                 customer, former=sorted(former[pk]), contacts=contacts[pk], cities=cities[pk]
             )
-            if stored is None:
-                missing.append((pk, new))
-            elif new != stored:
-                changed.append((pk, new))
             if touch:
-                touched.append((pk, now))
-    writing.update_values(SearchText, ["text"], changed)
-    if missing:  # customers written before their search text had a table of its own
-        writing.insert_values(SearchText, ["customer_id", "text"], missing)
-    writing.update_values(Customer, ["updated_at"], touched, increment=["version"])
+                changed.append((pk, text, now))
+            elif text != stored:
+                changed.append((pk, text))
+    if touch:
+        writing.update_values(Customer, ["search_text", "updated_at"], changed, increment=["version"])
+    else:
+        writing.update_values(Customer, ["search_text"], changed)

@@ -183,20 +183,6 @@ def insert(model: type[Model], records: Sequence[Model], written: list[list[Any]
     _write_rows(model._meta.db_table, [_column(pk), *(_column(f) for f in fields)], rows())
 
 
-def insert_values(model: type[Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """INSERT rows given as the values of these columns, in order (a table whose key is one of them)."""
-    columns = _columns_of(model, attnames)
-    converters = [(c.as_is, c.to_db) for c in columns]
-    _write_rows(
-        model._meta.db_table,
-        [_column(c.field) for c in columns],
-        (
-            [v if type(v) in as_is else to_db(v) for (as_is, to_db), v in zip(converters, row, strict=True)]
-            for row in rows
-        ),
-    )
-
-
 def update(model: type[Model], records: Sequence[Model], attnames: Sequence[str]) -> None:
     """UPDATE these columns of the records."""
     if not records:
@@ -266,9 +252,6 @@ def _update(
             ):
                 for row in rows:
                     copy.write_row(row)
-            # Without statistics the planner takes a few rows for many and reads the whole table to join
-            # them, at each batch of an import; counted, they are looked up by key.
-            cursor.execute(f"ANALYZE {scratch}")
             assignments = ", ".join(
                 [
                     *(f"{_quote(n)} = {scratch}.{_quote(n)}" for n in names),

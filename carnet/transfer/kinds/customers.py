@@ -19,7 +19,7 @@ from carnet.accounts.models import Company, User
 from carnet.accounts.roles import Action
 from carnet.customers import services, usage
 from carnet.customers.choices import Category, Status
-from carnet.customers.models import Customer, SearchText
+from carnet.customers.models import Customer
 from carnet.customers.search import search_text_of
 
 from .. import customfields, writing
@@ -135,7 +135,7 @@ COLUMN_OF_FIELD = {
 STORED_FIELDS = [
     f.attname
     for f in Customer._meta.concrete_fields
-    if f.name not in {"id", "code", "version", "updated_at", "history"}
+    if f.name not in {"id", "code", "version", "updated_at", "search_text", "history"}
 ]
 _NO_SALES = frozenset({Status.PROSPECT, Status.NOT_APPROVED})
 
@@ -393,12 +393,7 @@ class _Load:
         for customer in customers:
             if customer.assigned_to_id is None and actor is not None and actor.pk is not None:
                 customer.assigned_to_id = actor.pk
-
-    def _insert(self, customers: Sequence[Customer]) -> None:
-        """Write new customers, their history rows and their search texts."""
-        writing.insert_with_history(Customer, customers, **self.history)
-        texts = [(c.pk, search_text_of(c)) for c in customers]
-        writing.insert_values(SearchText, ["customer_id", "text"], texts)
+            customer.search_text = search_text_of(customer)
 
     def _write_unlinked(self) -> None:
         customers, self.unlinked = self.unlinked, []
@@ -406,7 +401,7 @@ class _Load:
             return  # nothing will be kept: no need to write more
         self._prepare(customers)
         self.written += customers
-        self.background.submit(lambda: self._insert(customers))
+        self.background.submit(lambda: writing.insert_with_history(Customer, customers, **self.history))
 
     def _write(self) -> None:
         history = self.history
@@ -436,7 +431,7 @@ class _Load:
             for batch in chunks(ready, BATCH):
                 customers = [c for _row, c in batch]
                 self._prepare(customers)
-                self._insert(customers)
+                writing.insert_with_history(Customer, customers, **history)
                 for customer in customers:
                     self.known[customer.code] = customer.pk
         if self.updates and self._link(self.updates):

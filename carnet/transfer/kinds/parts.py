@@ -22,7 +22,6 @@ from carnet.accounts.roles import Action
 from carnet.customers.models import Customer
 
 from .. import customfields, writing
-from ..background import Background
 from ..blank import Blank
 from ..checked import CheckedValues
 from ..phones import checked_ahead as phones_checked_ahead
@@ -30,10 +29,6 @@ from ..reading import Row
 from ..report import Action as Done
 from ..search_text import refresh_search_texts
 from .base import BATCH, Job, Kind, chunks, history_kwargs, parse, report_errors
-
-# Customers whose parts are written at once: fewer, larger writes cost the database less per row, while
-# the rows checked meanwhile keep it busy.
-SETTLED_BATCH = 5 * BATCH
 
 
 class PartKind(Kind):
@@ -72,35 +67,109 @@ class PartKind(Kind):
             self._load(rows, job)
 
     def _load(self, rows: list[Row], job: Job) -> None:
+        report = job.report
         job.custom_fields = self.custom_definitions()
+        checked = CheckedValues(self.model)
         codes = [(row.cells.get("customer_code") or "").strip().upper() for row in rows]
         # The parts need their customer's id alone: not the wide record, nor a record at all.
         customers: dict[str, int] = {}
         for batch in chunks(sorted(set(codes))):
             customers.update(Customer.objects.filter(code__in=batch).values_list("code", "id"))
         existing: dict[int, list[Model]] = defaultdict(list)
-        for batch in chunks(sorted(customers.values())):
+        ids = sorted(customers.values())
+        for batch in chunks(ids):
             for part in self.model._default_manager.filter(customer_id__in=batch).order_by(
                 "customer_id", "id"
             ):
                 existing[part.customer_id].append(part)  # type: ignore[attr-defined]
-        # A customer's parts are settled once its last row is checked: they are written then, a batch of
-        # customers at a time, while the next rows are checked (see carnet.transfer.background).
-        last_row = {customers[code]: index for index, code in enumerate(codes) if code in customers}
-        closing: dict[int, list[int]] = defaultdict(list)
-        for customer_id, index in last_row.items():
-            closing[index].append(customer_id)
-        load = _Checking(self, job, existing)
-        settled: list[int] = []
-        with Background() as background:
-            for index, (row, code) in enumerate(zip(rows, codes, strict=True)):
-                if index and index % BATCH == 0:
-                    job.progress(index)
-                load.check_row(row, code, customers.get(code))
-                settled += closing.get(index, ())
-                if len(settled) >= SETTLED_BATCH or index == len(rows) - 1:
-                    load.settle(settled, background)
-                    settled = []
+        creates: list[tuple[Row, Model]] = []
+        updates: list[tuple[Row, Model]] = []
+        seen: dict[tuple[str, int], int] = {}
+        holders: dict[tuple[int, str], tuple[Row, Model]] = {}
+        field_of: dict[str, models.Field[Any, Any]] = {}
+        for name in (c.name for c in self.columns if c.name not in {"customer_code", "number"}):
+            field = self.model._meta.get_field(self.field_of_column.get(name, name))
+            assert isinstance(field, models.Field)
+            field_of[name] = field
+        for done, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
+            if done % BATCH == 0:
+                job.progress(done)
+            count = len(report.problems)
+            values = parse(row, self.columns, report)
+            custom = customfields.read(job.custom_fields, row, report) if job.custom_fields else {}
+            customer_id = customers.get(code)
+            if customer_id is None:
+                report.problem(
+                    row.number,
+                    "customer_code",
+                    _("No customer has the code %(code)s.") % {"code": code}
+                    if code
+                    else _("This cell is required."),
+                )
+                continue
+            number = values.pop("number", None)
+            parts = existing[customer_id]
+            if number is not None and (code, number) in seen:
+                report.problem(
+                    row.number,
+                    "number",
+                    _("%(code)s number %(n)d is also on row %(row)d.")
+                    % {"code": code, "n": number, "row": seen[(code, number)]},
+                )
+                continue
+            if number is not None:
+                seen[(code, number)] = row.number
+                if number < 1:
+                    report.problem(row.number, "number", _("A number is 1 or more."))
+                    continue
+            found = parts[number - 1] if number is not None and number <= len(parts) else None
+            part = copy.copy(found) if found is not None else self.new_part(customer_id, values, job)
+            for column, value in values.items():
+                if column == "customer_code":
+                    continue
+                field = field_of[column]
+                setattr(part, field.attname, field.get_default() if value is None else value)
+            if custom:
+                stored = getattr(part, "custom_fields", None)
+                part.custom_fields = customfields.merge(stored, custom)  # type: ignore[union-attr]
+            for flag in self.single_flags:
+                if getattr(part, flag):
+                    other = holders.get((customer_id, flag))
+                    if other is not None:
+                        report.problem(
+                            row.number,
+                            self.column_of(flag),
+                            _("Row %(row)d already gives %(code)s this; a customer has one.")
+                            % {"row": other[0].number, "code": code},
+                        )
+                    else:
+                        holders[(customer_id, flag)] = (row, part)
+            if len(report.problems) > count:
+                continue
+            try:
+                self.check(part, job, checked)
+            except ValidationError as exc:
+                report_errors(
+                    report,
+                    row.number,
+                    exc,
+                    {f: self.column_of(f) for f in exc.message_dict} if hasattr(exc, "error_dict") else None,
+                )
+                continue
+            checked.remember(part)
+            key = f"{code}/{number or len(parts) + 1}"
+            if found is None:
+                creates.append((row, part))
+                report.act(row.number, key, Done.CREATED)
+            elif self._changed(found, part):
+                updates.append((row, part))
+                report.act(row.number, key, Done.UPDATED)
+            else:
+                report.act(row.number, key, Done.UNCHANGED)
+        self.check_flags(existing, creates, updates, holders, report)
+        if not report.ok:
+            return
+        self._write(job, existing, creates, updates, holders)
         job.progress(len(rows))
 
     def check_flags(self, existing: Any, creates: Any, updates: Any, holders: Any, report: Any) -> None:
@@ -113,8 +182,8 @@ class PartKind(Kind):
             if f.name not in {"id", "version", "created_at"}
         )
 
-    def write(self, existing: Any, creates: Any, updates: Any, holders: Any, history: Any) -> None:
-        """Write the parts of settled customers, and the customers' new search text and version."""
+    def _write(self, job: Job, existing: Any, creates: Any, updates: Any, holders: Any) -> None:
+        history = history_kwargs(self.model, job.actor)
         # A flag taken by a row leaves the customer's other parts first (one per customer).
         for flag in self.single_flags:
             taken = {customer_id: part for (customer_id, f), (_row, part) in holders.items() if f == flag}
@@ -157,119 +226,3 @@ class PartKind(Kind):
             writing.update_with_history(self.model, parts, fields, **history)
         writing.insert_with_history(self.model, [p for _row, p in creates], **history)
         refresh_search_texts(touched, touch=True)
-
-
-class _Checking:
-    """The rows of one import of parts, checked one at a time; the parts of the customers whose rows are
-    all checked are then settled (the flags across their rows) and written, unless a row was wrong."""
-
-    def __init__(self, kind: PartKind, job: Job, existing: dict[int, list[Model]]) -> None:
-        self.kind = kind
-        self.job = job
-        self.report = job.report
-        self.existing = existing
-        self.checked = CheckedValues(kind.model)
-        self.history = history_kwargs(kind.model, job.actor)
-        self.field_of: dict[str, models.Field[Any, Any]] = {}
-        for name in (c.name for c in kind.columns if c.name not in {"customer_code", "number"}):
-            field = kind.model._meta.get_field(kind.field_of_column.get(name, name))
-            assert isinstance(field, models.Field)
-            self.field_of[name] = field
-        self.seen: dict[tuple[str, int], int] = {}
-        # By customer, until the customer is settled: the rows that add or change a part, and the row
-        # giving a part each flag.
-        self.creates: dict[int, list[tuple[Row, Model]]] = defaultdict(list)
-        self.updates: dict[int, list[tuple[Row, Model]]] = defaultdict(list)
-        self.holders: dict[tuple[int, str], tuple[Row, Model]] = {}
-
-    def check_row(self, row: Row, code: str, customer_id: int | None) -> None:
-        kind, report = self.kind, self.report
-        count = len(report.problems)
-        values = parse(row, kind.columns, report)
-        custom = customfields.read(self.job.custom_fields, row, report) if self.job.custom_fields else {}
-        if customer_id is None:
-            report.problem(
-                row.number,
-                "customer_code",
-                _("No customer has the code %(code)s.") % {"code": code}
-                if code
-                else _("This cell is required."),
-            )
-            return
-        number = values.pop("number", None)
-        parts = self.existing[customer_id]
-        if number is not None and (code, number) in self.seen:
-            report.problem(
-                row.number,
-                "number",
-                _("%(code)s number %(n)d is also on row %(row)d.")
-                % {"code": code, "n": number, "row": self.seen[(code, number)]},
-            )
-            return
-        if number is not None:
-            self.seen[(code, number)] = row.number
-            if number < 1:
-                report.problem(row.number, "number", _("A number is 1 or more."))
-                return
-        found = parts[number - 1] if number is not None and number <= len(parts) else None
-        part = copy.copy(found) if found is not None else kind.new_part(customer_id, values, self.job)
-        for column, value in values.items():
-            if column == "customer_code":
-                continue
-            field = self.field_of[column]
-            setattr(part, field.attname, field.get_default() if value is None else value)
-        if custom:
-            stored = getattr(part, "custom_fields", None)
-            part.custom_fields = customfields.merge(stored, custom)  # type: ignore[union-attr]
-        for flag in kind.single_flags:
-            if getattr(part, flag):
-                other = self.holders.get((customer_id, flag))
-                if other is not None:
-                    report.problem(
-                        row.number,
-                        kind.column_of(flag),
-                        _("Row %(row)d already gives %(code)s this; a customer has one.")
-                        % {"row": other[0].number, "code": code},
-                    )
-                else:
-                    self.holders[(customer_id, flag)] = (row, part)
-        if len(report.problems) > count:
-            return
-        try:
-            kind.check(part, self.job, self.checked)
-        except ValidationError as exc:
-            report_errors(
-                report,
-                row.number,
-                exc,
-                {f: kind.column_of(f) for f in exc.message_dict} if hasattr(exc, "error_dict") else None,
-            )
-            return
-        self.checked.remember(part)
-        key = f"{code}/{number or len(parts) + 1}"
-        if found is None:
-            self.creates[customer_id].append((row, part))
-            report.act(row.number, key, Done.CREATED)
-        elif kind._changed(found, part):
-            self.updates[customer_id].append((row, part))
-            report.act(row.number, key, Done.UPDATED)
-        else:
-            report.act(row.number, key, Done.UNCHANGED)
-
-    def settle(self, customer_ids: list[int], background: Background) -> None:
-        """Settle the flags of these customers, whose rows are all checked, and have their parts written
-        (unless a row was wrong: nothing is kept then)."""
-        kind = self.kind
-        existing = {cid: self.existing[cid] for cid in customer_ids if cid in self.existing}
-        creates = [c for cid in customer_ids for c in self.creates.pop(cid, ())]
-        updates = [u for cid in customer_ids for u in self.updates.pop(cid, ())]
-        holders = {
-            (cid, flag): self.holders.pop((cid, flag))
-            for cid in customer_ids
-            for flag in kind.single_flags
-            if (cid, flag) in self.holders
-        }
-        kind.check_flags(existing, creates, updates, holders, self.report)
-        if self.report.ok and (creates or updates):
-            history = self.history
-            background.submit(lambda: kind.write(existing, creates, updates, holders, history))

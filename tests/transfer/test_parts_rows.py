@@ -1,22 +1,13 @@
-"""Parts are written a batch of customers at a time, once every row of those customers is checked, while
-the next rows are checked: the result is the same as writing them all at the end, whatever the order of
-the rows, and a wrong row anywhere still keeps nothing."""
+"""An import of parts settles each customer over all of its rows, wherever they are in the file (it need
+not be sorted by customer), and a wrong row anywhere keeps nothing, however many rows were right."""
 
 import pytest
 
-from carnet.customers.models import Address, Contact, Customer, SearchText
-from carnet.customers.search import search_text
-from carnet.transfer.kinds import parts
+from carnet.customers.models import Address, Contact, Customer
 
 from .conftest import import_text
 
 ADDRESS_HEADER = "customer_code,line1,city,province,postal_code,country,main\r\n"
-
-
-@pytest.fixture(autouse=True)
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two customers per batch, so that a file of a few rows is written in several batches."""
-    monkeypatch.setattr(parts, "SETTLED_BATCH", 2)
 
 
 def _customers(count: int) -> None:
@@ -28,10 +19,10 @@ def _address(code: str, street: int, city: str, main: str = "") -> str:
     return f"{code},{street} rue Principale,{city},QC,J8X 1A1,CA,{main}\r\n"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_customer_whose_rows_are_apart_is_written_after_its_last_row() -> None:
+@pytest.mark.django_db
+def test_a_customer_whose_rows_are_apart_takes_them_all() -> None:
     _customers(6)
-    # P0's rows open and close the file: P0 is settled last, after the batches of the others.
+    # P0's rows open and close the file, around the other customers' rows.
     rows = [_address("P0", 1, "Hull")]
     rows += [_address(f"P{i}", i, f"Ville {i}") for i in range(1, 6)]
     rows += [_address("P0", 2, "Aylmer", "true"), _address("P0", 3, "Wakefield")]
@@ -45,12 +36,12 @@ def test_a_customer_whose_rows_are_apart_is_written_after_its_last_row() -> None
         assert customer.version == 2  # created, then its addresses: one change
     p0 = Customer.objects.get(code="P0")
     assert Address.objects.get(customer=p0, main=True).city == "Aylmer"
-    assert all(city in search_text(p0.pk) for city in ("hull", "aylmer", "wakefield"))
-    assert "ville 4" in search_text(Customer.objects.get(code="P4").pk)
+    assert all(city in p0.search_text for city in ("hull", "aylmer", "wakefield"))
+    assert "ville 4" in Customer.objects.get(code="P4").search_text
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_first_new_address_of_a_customer_is_its_main_one_across_batches() -> None:
+@pytest.mark.django_db
+def test_the_first_new_address_of_a_customer_is_its_main_one_wherever_the_next_ones_are() -> None:
     _customers(5)
     rows = [_address("P4", 1, "Premier")]
     rows += [_address(f"P{i}", i, f"Ville {i}") for i in range(4)]
@@ -62,8 +53,8 @@ def test_the_first_new_address_of_a_customer_is_its_main_one_across_batches() ->
     assert main.city == "Premier"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_wrong_last_row_keeps_nothing_of_the_batches_written_before_it() -> None:
+@pytest.mark.django_db
+def test_a_wrong_last_row_keeps_nothing_of_the_rows_before_it() -> None:
     _customers(6)
     versions = dict(Customer.objects.values_list("code", "version"))
     rows = [_address(f"P{i}", i, f"Ville {i}") for i in range(6)]
@@ -76,11 +67,11 @@ def test_a_wrong_last_row_keeps_nothing_of_the_batches_written_before_it() -> No
     assert Address.objects.count() == 0
     assert Address.history.count() == 0  # type: ignore[attr-defined]
     assert dict(Customer.objects.values_list("code", "version")) == versions
-    assert "ville" not in " ".join(SearchText.objects.values_list("text", flat=True))
+    assert "ville" not in " ".join(Customer.objects.values_list("search_text", flat=True))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_dry_run_of_many_batches_keeps_nothing() -> None:
+@pytest.mark.django_db
+def test_a_dry_run_of_parts_keeps_nothing() -> None:
     _customers(6)
     rows = "".join(f"P{i},Contact {i},c{i}@example.ca,,true\r\n" for i in range(6))
 
