@@ -6,7 +6,7 @@ query of a thousand parameters, and a record or a dict per row, than the databas
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -58,59 +58,96 @@ def _batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
     return chunks(ids, 10_000 if connection.vendor == "postgresql" else 900)
 
 
+Contacts = Mapping[int, Sequence[tuple[str, str, str, str]]]
+Cities = Mapping[int, Sequence[str]]
+
+
+class SearchSources:
+    """What the search texts of some customers are made of, read at once: their fields, the codes in
+    their history, and their contacts and cities unless the caller brings them (an import of contacts
+    knows them as they will be)."""
+
+    def __init__(self, customer_ids: Iterable[int], *, contacts: bool = True, cities: bool = True) -> None:
+        customers_table, history_table = _table(Customer), _table(Customer.history.model)  # type: ignore[attr-defined]
+        key, code = _column(Customer, "id"), _column(Customer, "code")
+        read_customers = (
+            f"SELECT {key}, {_column(Customer, 'version')}, {_column(Customer, 'search_text')}, "
+            f"{', '.join(_column(Customer, f) for f in SEARCH_FIELDS)} "
+            f"FROM {customers_table} WHERE {key} {{ids}}"
+        )
+        contact = {
+            f: _column(Contact, f)
+            for f in ("customer", "name", "email", "phone", "mobile", "is_default", "id")
+        }
+        read_contacts = (
+            f"SELECT {contact['customer']}, {contact['name']}, {contact['email']}, {contact['phone']}, "
+            f"{contact['mobile']} FROM {_table(Contact)} WHERE {contact['customer']} {{ids}} "
+            f"ORDER BY {contact['customer']}, {contact['is_default']} DESC, {contact['name']}, "
+            f"{contact['id']}"
+        )
+        address = {f: _column(Address, f) for f in ("customer", "city", "id")}
+        read_cities = (
+            f"SELECT {address['customer']}, {address['city']} FROM {_table(Address)} "
+            f"WHERE {address['customer']} {{ids}} ORDER BY {address['customer']}, {address['id']}"
+        )
+        # The codes in each customer's history: those other than its current one are its former codes.
+        # (A join to the customer table to compare them there read the whole table at each batch once
+        # an import had rewritten it, its statistics out of date.)
+        read_codes = f"SELECT DISTINCT {key}, {code} FROM {history_table} WHERE {key} {{ids}}"
+        self.fields: dict[int, SimpleNamespace] = {}
+        self.versions: dict[int, int] = {}
+        self.stored: dict[int, str] = {}
+        self.contacts: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
+        self.cities: dict[int, list[str]] = defaultdict(list)
+        self.codes: dict[int, set[str]] = defaultdict(set)
+        for batch in _batches(sorted(set(customer_ids))):
+            for pk, version, stored, *values in _rows(read_customers, batch):
+                # The fields the text is made of, by the same names as on a record.
+                self.fields[pk] = SimpleNamespace(**dict(zip(SEARCH_FIELDS, values, strict=True)))
+                self.versions[pk] = version
+                self.stored[pk] = stored
+            for customer_id, recorded_code in _rows(read_codes, batch):
+                self.codes[customer_id].add(recorded_code)
+            if contacts:
+                for customer_id, *values in _rows(read_contacts, batch):
+                    self.contacts[customer_id].append(tuple(values))  # type: ignore[arg-type]
+            if cities:
+                for customer_id, city in _rows(read_cities, batch):
+                    self.cities[customer_id].append(city)
+
+    def texts(
+        self, customer_ids: Iterable[int], *, contacts: Contacts | None = None, cities: Cities | None = None
+    ) -> list[tuple[int, str, str]]:
+        """(id, search text, search text stored) of these customers, with the contacts (name, email,
+        phone, mobile: the default one first, then by name) or the cities given by customer, if given."""
+        contacts = self.contacts if contacts is None else contacts
+        cities = self.cities if cities is None else cities
+        texts = []
+        for pk in customer_ids:
+            customer = cast(Customer, self.fields[pk])
+            text = search_text_of(
+                customer,
+                former=sorted(self.codes[pk] - {customer.code}),
+                contacts=contacts.get(pk, ()),
+                cities=cities.get(pk, ()),
+            )
+            texts.append((pk, text, self.stored[pk]))
+        return texts
+
+
 def refresh_search_texts(customer_ids: Iterable[int], *, touch: bool = False) -> None:
     """Rebuild the search text of these customers; `touch`: a part of them changed, so they also take a
     new version, as a change through the services would give them."""
-    now = timezone.now()
-    customers_table, history_table = _table(Customer), _table(Customer.history.model)  # type: ignore[attr-defined]
-    key, code = _column(Customer, "id"), _column(Customer, "code")
-    read_customers = (
-        f"SELECT {key}, {', '.join(_column(Customer, f) for f in SEARCH_FIELDS)}, "
-        f"{_column(Customer, 'search_text')} "
-        f"FROM {customers_table} WHERE {key} {{ids}}"
-    )
-    contact = {
-        f: _column(Contact, f) for f in ("customer", "name", "email", "phone", "mobile", "is_default", "id")
-    }
-    read_contacts = (
-        f"SELECT {contact['customer']}, {contact['name']}, {contact['email']}, {contact['phone']}, "
-        f"{contact['mobile']} FROM {_table(Contact)} WHERE {contact['customer']} {{ids}} "
-        f"ORDER BY {contact['customer']}, {contact['is_default']} DESC, {contact['name']}, {contact['id']}"
-    )
-    address = {f: _column(Address, f) for f in ("customer", "city", "id")}
-    read_cities = (
-        f"SELECT {address['customer']}, {address['city']} FROM {_table(Address)} "
-        f"WHERE {address['customer']} {{ids}} ORDER BY {address['customer']}, {address['id']}"
-    )
-    # Only the codes a customer had before its current one (most customers have none).
-    read_former = (
-        f"SELECT DISTINCT h.{key}, h.{code} FROM {history_table} h "
-        f"JOIN {customers_table} c ON c.{key} = h.{key} "
-        f"WHERE h.{key} {{ids}} AND h.{code} <> c.{code}"
-    )
+    ids = sorted(set(customer_ids))
+    texts = SearchSources(ids).texts(ids)
     # Written at the end in one UPDATE: one per batch would join each batch to the whole table again.
-    changed: list[tuple[Any, ...]] = []
-    for batch in _batches(sorted(set(customer_ids))):
-        contacts: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
-        for customer_id, *values in _rows(read_contacts, batch):
-            contacts[customer_id].append(tuple(values))  # type: ignore[arg-type]
-        cities: dict[int, list[str]] = defaultdict(list)
-        for customer_id, city in _rows(read_cities, batch):
-            cities[customer_id].append(city)
-        former: dict[int, set[str]] = defaultdict(set)
-        for customer_id, former_code in _rows(read_former, batch):
-            former[customer_id].add(former_code)
-        for pk, *values, stored in _rows(read_customers, batch):
-            # The fields the text is made of, by the same names as on a record.
-            customer = cast(Customer, SimpleNamespace(**dict(zip(SEARCH_FIELDS, values, strict=True))))
-            text = search_text_of(
-                customer, former=sorted(former[pk]), contacts=contacts[pk], cities=cities[pk]
-            )
-            if touch:
-                changed.append((pk, text, now))
-            elif text != stored:
-                changed.append((pk, text))
     if touch:
-        writing.update_values(Customer, ["search_text", "updated_at"], changed, increment=["version"])
+        now = timezone.now()
+        writing.update_values(
+            Customer,
+            ["search_text", "updated_at"],
+            [(pk, t, now) for pk, t, _s in texts],
+            increment=["version"],
+        )
     else:
-        writing.update_values(Customer, ["search_text"], changed)
+        writing.update_values(Customer, ["search_text"], [(pk, t) for pk, t, s in texts if t != s])

@@ -115,7 +115,7 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _allocate_ids(model: type[Model], count: int) -> list[int]:
+def allocate_ids(model: type[Model], count: int) -> list[int]:
     """Ids for `count` new rows, taken as an insert would take them (the caller's transaction holds
     SQLite's write lock, taken at BEGIN: see settings.py)."""
     pk = model._meta.pk
@@ -158,6 +158,57 @@ def _write_rows(table: str, names: Sequence[str], rows: Iterable[Sequence[Any]])
             )
 
 
+@dataclass
+class Prepared:
+    """Rows of database values, built here and sent later (by the thread that writes while an import
+    goes on checking rows: building them is Python's work, sending them mostly the database's)."""
+
+    table: str
+    names: list[str]
+    rows: list[list[Any]]
+
+    def send(self) -> None:
+        if self.rows:
+            _write_rows(self.table, self.names, self.rows)
+
+
+@dataclass
+class PreparedUpdate:
+    """The new values of some columns of rows (primary key first), sent later as an UPDATE."""
+
+    model: type[Model]
+    columns: list[_Column]
+    rows: list[list[Any]]
+    increment: Sequence[str] = ()
+
+    def send(self) -> None:
+        if self.rows:
+            _update(self.model, self.columns, self.rows, self.increment)
+
+
+def prepare_insert(model: type[Model], records: Sequence[Model]) -> Prepared:
+    """The rows that INSERT records already given their primary keys (allocate_ids), primary key first
+    and then the fields in the model's order."""
+    pk = model._meta.pk
+    assert pk is not None
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    read = _reader(_columns(fields), adding=True)
+    for record in records:
+        record._state.adding = False
+        record._state.db = connection.alias
+    return Prepared(
+        model._meta.db_table,
+        [_column(pk), *(_column(f) for f in fields)],
+        [[record.pk, *read(record)] for record in records],
+    )
+
+
+def prepare_update(model: type[Model], records: Sequence[Model], attnames: Sequence[str]) -> PreparedUpdate:
+    columns = _columns_of(model, attnames)
+    read = _reader(columns, adding=False)
+    return PreparedUpdate(model, columns, [[r.pk, *read(r)] for r in records])
+
+
 def insert(model: type[Model], records: Sequence[Model], written: list[list[Any]] | None = None) -> None:
     """INSERT the new records and give each its primary key, as bulk_create does; their rows of database
     values, primary key first and then the fields in the model's order, are added to `written` if given."""
@@ -167,7 +218,7 @@ def insert(model: type[Model], records: Sequence[Model], written: list[list[Any]
     assert pk is not None
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = _columns(fields)
-    for record, key in zip(records, _allocate_ids(model, len(records)), strict=True):
+    for record, key in zip(records, allocate_ids(model, len(records)), strict=True):
         setattr(record, pk.attname, key)
         record._state.adding = False
         record._state.db = connection.alias
@@ -198,21 +249,30 @@ def update_values(
     """UPDATE these columns of the rows given as (primary key, *values of the columns): for values read
     with values_list, without building a record per row. The columns `increment` go up by one, counted by
     the database (a version read earlier may have moved on since)."""
-    if not rows:
-        return
+    prepare_update_values(model, attnames, rows, increment).send()
+
+
+def prepare_update_values(
+    model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]], increment: Sequence[str] = ()
+) -> PreparedUpdate:
+    """update_values, its rows built now and sent later."""
     columns = _columns_of(model, attnames)
     converters = [(c.as_is, c.to_db) for c in columns]
-
-    def database_values(row: Sequence[Any]) -> list[Any]:
-        return [
-            row[0],
-            *(
-                v if type(v) in as_is else to_db(v)
-                for (as_is, to_db), v in zip(converters, row[1:], strict=True)
-            ),
-        ]
-
-    _update(model, columns, (database_values(row) for row in rows), increment)
+    return PreparedUpdate(
+        model,
+        columns,
+        [
+            [
+                row[0],
+                *(
+                    v if type(v) in as_is else to_db(v)
+                    for (as_is, to_db), v in zip(converters, row[1:], strict=True)
+                ),
+            ]
+            for row in rows
+        ],
+        increment,
+    )
 
 
 def _columns_of(model: type[Model], attnames: Sequence[str]) -> list[_Column]:
@@ -252,6 +312,7 @@ def _update(
             ):
                 for row in rows:
                     copy.write_row(row)
+            cursor.execute(f"ANALYZE {scratch}")
             assignments = ", ".join(
                 [
                     *(f"{_quote(n)} = {scratch}.{_quote(n)}" for n in names),
@@ -278,9 +339,32 @@ def insert_history(
     """The history rows of records just created (+) or changed (~), as simple_history's
     bulk_history_create writes them. `written`: the records' rows as insert() wrote them, whose values the
     history rows take rather than converting each again."""
-    if not records:
-        return
+    if records:
+        prepare_history(
+            model,
+            records,
+            updated=updated,
+            default_user=default_user,
+            default_change_reason=default_change_reason,
+            custom_historical_attrs=custom_historical_attrs,
+            written=written,
+        ).send()
+
+
+def prepare_history(
+    model: type[Model],
+    records: Sequence[Model],
+    *,
+    updated: bool,
+    default_user: Any = None,
+    default_change_reason: str = "",
+    custom_historical_attrs: dict[str, Any] | None = None,
+    written: list[list[Any]] | None = None,
+) -> Prepared:
+    """insert_history, its rows built now and sent later."""
     history = model.history.model  # type: ignore[attr-defined]
+    if not records:
+        return Prepared(history._meta.db_table, [], [])
     tracked = {f.attname for f in history.tracked_fields}
     user = default_user or history.get_default_history_user(records[0])
     extra = {
@@ -299,11 +383,11 @@ def insert_history(
     values = [c.to_db(extra[c.field.attname]) for c in constant]
     places = _places(model, copied) if written is not None else None
     if places is not None and written is not None:
-        rows = ([*values, *(row[i] for i in places)] for row in written)
+        rows = [[*values, *(row[i] for i in places)] for row in written]
     else:
         read = _reader(copied, adding=False)
-        rows = ([*values, *read(r)] for r in records)
-    _write_rows(history._meta.db_table, [_column(c.field) for c in [*constant, *copied]], rows)
+        rows = [[*values, *read(r)] for r in records]
+    return Prepared(history._meta.db_table, [_column(c.field) for c in [*constant, *copied]], rows)
 
 
 def _places(model: type[Model], copied: Sequence[_Column]) -> list[int] | None:

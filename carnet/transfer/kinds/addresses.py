@@ -11,6 +11,7 @@ from carnet.customers.models import Address, BookSettings
 
 from ..cells import BOOL, INT, Column
 from ..checked import CheckedValues
+from ..search_text import SearchSources
 from .base import Job
 from .parts import PartKind
 
@@ -55,6 +56,15 @@ class AddressKind(PartKind):
         if not part.country:
             part.country = job.once("book", BookSettings.load).default_country
         services.check_address(part, checked)
+
+    def search_texts_with(
+        self, sources: SearchSources, customer_ids: list[int], final: dict[int, list[Any]]
+    ) -> list[tuple[int, str, str]]:
+        cities = {cid: [a.city for a in parts] for cid, parts in final.items()}
+        return sources.texts(customer_ids, cities=cities)
+
+    def search_sources(self, customer_ids: list[int]) -> SearchSources:
+        return SearchSources(customer_ids, cities=False)
 
     def check_flags(self, existing: Any, creates: Any, updates: Any, holders: Any, report: Any) -> None:
         """A customer keeps exactly one main address: the first one added takes it; the main one loses it

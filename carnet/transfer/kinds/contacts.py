@@ -12,6 +12,7 @@ from carnet.customers.models import Contact
 from .. import customfields
 from ..cells import BOOL, INT, Column
 from ..checked import CheckedValues
+from ..search_text import SearchSources
 from .base import Job
 from .parts import PartKind
 
@@ -47,6 +48,22 @@ class ContactKind(PartKind):
 
     def check(self, part: Any, job: Job, checked: CheckedValues) -> None:
         services.check_contact(part, checked)
+
+    def search_texts_with(
+        self, sources: SearchSources, customer_ids: list[int], final: dict[int, list[Any]]
+    ) -> list[tuple[int, str, str]]:
+        # The default contact first, then by name, as the search text is read from the database.
+        contacts = {
+            customer_id: [
+                (c.name, c.email, c.phone, c.mobile)
+                for c in sorted(parts, key=lambda c: (not c.is_default, c.name, c.pk))
+            ]
+            for customer_id, parts in final.items()
+        }
+        return sources.texts(customer_ids, contacts=contacts)
+
+    def search_sources(self, customer_ids: list[int]) -> SearchSources:
+        return SearchSources(customer_ids, contacts=False)
 
     def custom_definitions(self) -> list[Any]:
         return customfields.fields("contact")

@@ -7,14 +7,16 @@ as the services move them.
 """
 
 import copy
+import functools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Model, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carnet.accounts.models import Company, User
@@ -22,13 +24,18 @@ from carnet.accounts.roles import Action
 from carnet.customers.models import Customer
 
 from .. import customfields, writing
+from ..background import Background
 from ..blank import Blank
 from ..checked import CheckedValues
 from ..phones import checked_ahead as phones_checked_ahead
 from ..reading import Row
 from ..report import Action as Done
-from ..search_text import refresh_search_texts
+from ..search_text import SearchSources, refresh_search_texts
 from .base import BATCH, Job, Kind, chunks, history_kwargs, parse, report_errors
+
+# Customers whose parts are written at once: fewer, larger writes cost the database less per row, while
+# the rows checked meanwhile keep it busy.
+SETTLED_BATCH = 5 * BATCH
 
 
 class PartKind(Kind):
@@ -67,110 +74,54 @@ class PartKind(Kind):
             self._load(rows, job)
 
     def _load(self, rows: list[Row], job: Job) -> None:
-        report = job.report
         job.custom_fields = self.custom_definitions()
-        checked = CheckedValues(self.model)
         codes = [(row.cells.get("customer_code") or "").strip().upper() for row in rows]
         # The parts need their customer's id alone: not the wide record, nor a record at all.
         customers: dict[str, int] = {}
         for batch in chunks(sorted(set(codes))):
             customers.update(Customer.objects.filter(code__in=batch).values_list("code", "id"))
         existing: dict[int, list[Model]] = defaultdict(list)
-        ids = sorted(customers.values())
-        for batch in chunks(ids):
+        for batch in chunks(sorted(customers.values())):
             for part in self.model._default_manager.filter(customer_id__in=batch).order_by(
                 "customer_id", "id"
             ):
                 existing[part.customer_id].append(part)  # type: ignore[attr-defined]
-        creates: list[tuple[Row, Model]] = []
-        updates: list[tuple[Row, Model]] = []
-        seen: dict[tuple[str, int], int] = {}
-        holders: dict[tuple[int, str], tuple[Row, Model]] = {}
-        field_of: dict[str, models.Field[Any, Any]] = {}
-        for name in (c.name for c in self.columns if c.name not in {"customer_code", "number"}):
-            field = self.model._meta.get_field(self.field_of_column.get(name, name))
-            assert isinstance(field, models.Field)
-            field_of[name] = field
-        for done, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
-            if done % BATCH == 0:
-                job.progress(done)
-            count = len(report.problems)
-            values = parse(row, self.columns, report)
-            custom = customfields.read(job.custom_fields, row, report) if job.custom_fields else {}
-            customer_id = customers.get(code)
-            if customer_id is None:
-                report.problem(
-                    row.number,
-                    "customer_code",
-                    _("No customer has the code %(code)s.") % {"code": code}
-                    if code
-                    else _("This cell is required."),
-                )
-                continue
-            number = values.pop("number", None)
-            parts = existing[customer_id]
-            if number is not None and (code, number) in seen:
-                report.problem(
-                    row.number,
-                    "number",
-                    _("%(code)s number %(n)d is also on row %(row)d.")
-                    % {"code": code, "n": number, "row": seen[(code, number)]},
-                )
-                continue
-            if number is not None:
-                seen[(code, number)] = row.number
-                if number < 1:
-                    report.problem(row.number, "number", _("A number is 1 or more."))
-                    continue
-            found = parts[number - 1] if number is not None and number <= len(parts) else None
-            part = copy.copy(found) if found is not None else self.new_part(customer_id, values, job)
-            for column, value in values.items():
-                if column == "customer_code":
-                    continue
-                field = field_of[column]
-                setattr(part, field.attname, field.get_default() if value is None else value)
-            if custom:
-                stored = getattr(part, "custom_fields", None)
-                part.custom_fields = customfields.merge(stored, custom)  # type: ignore[union-attr]
-            for flag in self.single_flags:
-                if getattr(part, flag):
-                    other = holders.get((customer_id, flag))
-                    if other is not None:
-                        report.problem(
-                            row.number,
-                            self.column_of(flag),
-                            _("Row %(row)d already gives %(code)s this; a customer has one.")
-                            % {"row": other[0].number, "code": code},
-                        )
-                    else:
-                        holders[(customer_id, flag)] = (row, part)
-            if len(report.problems) > count:
-                continue
-            try:
-                self.check(part, job, checked)
-            except ValidationError as exc:
-                report_errors(
-                    report,
-                    row.number,
-                    exc,
-                    {f: self.column_of(f) for f in exc.message_dict} if hasattr(exc, "error_dict") else None,
-                )
-                continue
-            checked.remember(part)
-            key = f"{code}/{number or len(parts) + 1}"
-            if found is None:
-                creates.append((row, part))
-                report.act(row.number, key, Done.CREATED)
-            elif self._changed(found, part):
-                updates.append((row, part))
-                report.act(row.number, key, Done.UPDATED)
-            else:
-                report.act(row.number, key, Done.UNCHANGED)
-        self.check_flags(existing, creates, updates, holders, report)
-        if not report.ok:
-            return
-        self._write(job, existing, creates, updates, holders)
+        # A customer's parts are settled once its last row is checked: they are written then, a batch of
+        # customers at a time, while the next rows are checked (see carnet.transfer.background).
+        last_row = {customers[code]: index for index, code in enumerate(codes) if code in customers}
+        closing: dict[int, list[int]] = defaultdict(list)
+        for customer_id, index in last_row.items():
+            closing[index].append(customer_id)
+        # Read before the writes begin, since the import's queries wait for the writes sent before them:
+        # what the customers' search texts are made of, and ids for the parts the rows may add.
+        sources = self.search_sources(sorted(customers.values()))
+        ids = iter(writing.allocate_ids(self.model, _may_add(rows, codes, customers, existing)))
+        load = _Checking(self, job, existing, sources, ids)
+        settled: list[int] = []
+        with Background() as background:
+            for index, (row, code) in enumerate(zip(rows, codes, strict=True)):
+                if index and index % BATCH == 0:
+                    job.progress(index)
+                load.check_row(row, code, customers.get(code))
+                settled += closing.get(index, ())
+                if len(settled) >= SETTLED_BATCH or index == len(rows) - 1:
+                    load.settle(settled, background)
+                    settled = []
+        if job.report.ok and load.touched:
+            # A customer changed by someone else during the import has its search text made again from
+            # the book as it is now (the one written was made of the customer as read at the start).
+            moved = [
+                pk
+                for batch in chunks(sorted(load.touched))
+                for pk, version in Customer.objects.filter(pk__in=batch).values_list("pk", "version")
+                if version != sources.versions[pk] + 1
+            ]
+            refresh_search_texts(moved)
         job.progress(len(rows))
+
+    def search_sources(self, customer_ids: list[int]) -> SearchSources:
+        """What the customers' search texts are made of, but for the parts of this kind."""
+        raise NotImplementedError
 
     def check_flags(self, existing: Any, creates: Any, updates: Any, holders: Any, report: Any) -> None:
         """Rules of the flags across the rows of one customer (the main address)."""
@@ -182,11 +133,25 @@ class PartKind(Kind):
             if f.name not in {"id", "version", "created_at"}
         )
 
-    def _write(self, job: Job, existing: Any, creates: Any, updates: Any, holders: Any) -> None:
-        history = history_kwargs(self.model, job.actor)
+    def prepare_write(
+        self,
+        existing: Any,
+        creates: Any,
+        updates: Any,
+        holders: Any,
+        history: Any,
+        sources: SearchSources,
+        ids: Iterator[int],
+    ) -> list[Callable[[], None]]:
+        """The writes of the parts of settled customers, and of the customers' new search text and version,
+        built here (nothing is read: the writes sent before may still be running), to be sent in this
+        order. New parts take the next of `ids`."""
+        sends: list[Callable[[], None]] = []
+        taken_by: dict[tuple[int, str], Model] = {}
         # A flag taken by a row leaves the customer's other parts first (one per customer).
         for flag in self.single_flags:
             taken = {customer_id: part for (customer_id, f), (_row, part) in holders.items() if f == flag}
+            taken_by.update({(customer_id, flag): part for customer_id, part in taken.items()})
             # Only customers with a part holding the flag when the import read them have one to clear: an
             # import of new parts need not ask for the others of every customer. (A part given the flag
             # meanwhile makes the write fail on the one-per-customer index: the book changed.)
@@ -197,23 +162,12 @@ class PartKind(Kind):
             rewritten = {p.pk for _row, p in updates}
             for batch in chunks(sorted(taken.keys() & holding)):
                 keep = [taken[cid].pk for cid in batch if taken[cid].pk is not None]
-                losing = list(
-                    self.model._default_manager.filter(customer_id__in=batch, **{flag: True}).exclude(
-                        pk__in=keep
-                    )
-                )
-                for part in losing:
-                    setattr(part, flag, False)
-                recorded = [p for p in losing if p.pk not in rewritten]
-                for part in recorded:
-                    part.version += 1  # type: ignore[attr-defined]
-                writing.update(self.model, [p for p in losing if p.pk in rewritten], [flag])
-                writing.update_with_history(self.model, recorded, [flag, "version"], **history)
+                # Read when sent, as the book is then (rare: only customers that had the flag).
+                sends.append(functools.partial(self._clear_flag, flag, batch, keep, rewritten, history))
             for _row, part in updates:
                 holder = taken.get(part.customer_id)  # type: ignore[attr-defined]
                 if holder is not None and holder is not part:
                     setattr(part, flag, False)
-        touched = {p.customer_id for _row, p in [*creates, *updates]}  # type: ignore[attr-defined]
         if updates:
             parts = [p for _row, p in updates]
             for part in parts:
@@ -223,6 +177,223 @@ class PartKind(Kind):
                 for f in self.model._meta.concrete_fields
                 if f.name not in {"id", "customer", "created_at"}
             ]
-            writing.update_with_history(self.model, parts, fields, **history)
-        writing.insert_with_history(self.model, [p for _row, p in creates], **history)
-        refresh_search_texts(touched, touch=True)
+            sends.append(writing.prepare_update(self.model, parts, fields).send)
+            sends.append(writing.prepare_history(self.model, parts, updated=True, **history).send)
+        new = [p for _row, p in creates]
+        if new:
+            for part in new:
+                part.pk = next(ids)
+            inserted = writing.prepare_insert(self.model, new)
+            sends.append(inserted.send)
+            sends.append(
+                writing.prepare_history(self.model, new, updated=False, written=inserted.rows, **history).send
+            )
+        # The customers' parts as they will be, for their search texts.
+        now = [*(p for _row, p in updates), *new]
+        parts_of: dict[int, dict[int, Model]] = {}
+        for customer_id in {p.customer_id for p in now}:  # type: ignore[attr-defined]
+            parts_of[customer_id] = {p.pk: p for p in existing.get(customer_id, ())}
+        for part in now:
+            parts_of[part.customer_id][part.pk] = part  # type: ignore[attr-defined]
+        final = {
+            customer_id: [self._as_written(p, customer_id, taken_by) for _key, p in sorted(parts.items())]
+            for customer_id, parts in parts_of.items()
+        }
+        texts = self.search_texts_with(sources, sorted(final), final)
+        stamp = timezone.now()
+        sends.append(
+            writing.prepare_update_values(
+                Customer,
+                ["search_text", "updated_at"],
+                [(pk, text, stamp) for pk, text, _s in texts],
+                ["version"],
+            ).send
+        )
+        return sends
+
+    def _clear_flag(
+        self, flag: str, customer_ids: Sequence[int], keep: list[Any], rewritten: set[Any], history: Any
+    ) -> None:
+        """The parts of these customers that hold the flag, but those kept, lose it. The parts that lose it
+        are changed as the services change them: a new version and a history row each. Those the file
+        changes too lose it here first (the one-per-customer index is checked row by row), and take their
+        version and history row with their other changes."""
+        losing = list(
+            self.model._default_manager.filter(customer_id__in=customer_ids, **{flag: True}).exclude(
+                pk__in=keep
+            )
+        )
+        for part in losing:
+            setattr(part, flag, False)
+        recorded = [p for p in losing if p.pk not in rewritten]
+        for part in recorded:
+            part.version += 1  # type: ignore[attr-defined]
+        writing.update(self.model, [p for p in losing if p.pk in rewritten], [flag])
+        writing.update_with_history(self.model, recorded, [flag, "version"], **history)
+
+    def _as_written(self, part: Model, customer_id: int, taken_by: Mapping[tuple[int, str], Model]) -> Model:
+        """The part with the flags it will have: a flag a row took for its customer leaves the others."""
+        lost = [
+            flag
+            for flag in self.single_flags
+            if getattr(part, flag) and taken_by.get((customer_id, flag), part) is not part
+        ]
+        if not lost:
+            return part
+        written = copy.copy(part)
+        for flag in lost:
+            setattr(written, flag, False)
+        return written
+
+    def search_texts_with(
+        self, sources: SearchSources, customer_ids: list[int], final: dict[int, list[Model]]
+    ) -> list[tuple[int, str, str]]:
+        """(id, search text, stored) of the customers, given all their parts of this kind (by id)."""
+        raise NotImplementedError
+
+
+class _Checking:
+    """The rows of one import of parts, checked one at a time; the parts of the customers whose rows are
+    all checked are then settled (the flags across their rows) and written, unless a row was wrong."""
+
+    def __init__(
+        self,
+        kind: PartKind,
+        job: Job,
+        existing: dict[int, list[Model]],
+        sources: SearchSources,
+        ids: Iterator[int],
+    ) -> None:
+        self.kind = kind
+        self.sources = sources
+        self.ids = ids
+        # The customers given a new version and search text.
+        self.touched: list[int] = []
+        self.job = job
+        self.report = job.report
+        self.existing = existing
+        self.checked = CheckedValues(kind.model)
+        self.history = history_kwargs(kind.model, job.actor)
+        self.field_of: dict[str, models.Field[Any, Any]] = {}
+        for name in (c.name for c in kind.columns if c.name not in {"customer_code", "number"}):
+            field = kind.model._meta.get_field(kind.field_of_column.get(name, name))
+            assert isinstance(field, models.Field)
+            self.field_of[name] = field
+        self.seen: dict[tuple[str, int], int] = {}
+        # By customer, until the customer is settled: the rows that add or change a part, and the row
+        # giving a part each flag.
+        self.creates: dict[int, list[tuple[Row, Model]]] = defaultdict(list)
+        self.updates: dict[int, list[tuple[Row, Model]]] = defaultdict(list)
+        self.holders: dict[tuple[int, str], tuple[Row, Model]] = {}
+
+    def check_row(self, row: Row, code: str, customer_id: int | None) -> None:
+        kind, report = self.kind, self.report
+        count = len(report.problems)
+        values = parse(row, kind.columns, report)
+        custom = customfields.read(self.job.custom_fields, row, report) if self.job.custom_fields else {}
+        if customer_id is None:
+            report.problem(
+                row.number,
+                "customer_code",
+                _("No customer has the code %(code)s.") % {"code": code}
+                if code
+                else _("This cell is required."),
+            )
+            return
+        number = values.pop("number", None)
+        parts = self.existing[customer_id]
+        if number is not None and (code, number) in self.seen:
+            report.problem(
+                row.number,
+                "number",
+                _("%(code)s number %(n)d is also on row %(row)d.")
+                % {"code": code, "n": number, "row": self.seen[(code, number)]},
+            )
+            return
+        if number is not None:
+            self.seen[(code, number)] = row.number
+            if number < 1:
+                report.problem(row.number, "number", _("A number is 1 or more."))
+                return
+        found = parts[number - 1] if number is not None and number <= len(parts) else None
+        part = copy.copy(found) if found is not None else kind.new_part(customer_id, values, self.job)
+        for column, value in values.items():
+            if column == "customer_code":
+                continue
+            field = self.field_of[column]
+            setattr(part, field.attname, field.get_default() if value is None else value)
+        if custom:
+            stored = getattr(part, "custom_fields", None)
+            part.custom_fields = customfields.merge(stored, custom)  # type: ignore[union-attr]
+        for flag in kind.single_flags:
+            if getattr(part, flag):
+                other = self.holders.get((customer_id, flag))
+                if other is not None:
+                    report.problem(
+                        row.number,
+                        kind.column_of(flag),
+                        _("Row %(row)d already gives %(code)s this; a customer has one.")
+                        % {"row": other[0].number, "code": code},
+                    )
+                else:
+                    self.holders[(customer_id, flag)] = (row, part)
+        if len(report.problems) > count:
+            return
+        try:
+            kind.check(part, self.job, self.checked)
+        except ValidationError as exc:
+            report_errors(
+                report,
+                row.number,
+                exc,
+                {f: kind.column_of(f) for f in exc.message_dict} if hasattr(exc, "error_dict") else None,
+            )
+            return
+        self.checked.remember(part)
+        key = f"{code}/{number or len(parts) + 1}"
+        if found is None:
+            self.creates[customer_id].append((row, part))
+            report.act(row.number, key, Done.CREATED)
+        elif kind._changed(found, part):
+            self.updates[customer_id].append((row, part))
+            report.act(row.number, key, Done.UPDATED)
+        else:
+            report.act(row.number, key, Done.UNCHANGED)
+
+    def settle(self, customer_ids: list[int], background: Background) -> None:
+        """Settle the flags of these customers, whose rows are all checked, and have their parts written
+        (unless a row was wrong: nothing is kept then)."""
+        kind = self.kind
+        existing = {cid: self.existing[cid] for cid in customer_ids if cid in self.existing}
+        creates = [c for cid in customer_ids for c in self.creates.pop(cid, ())]
+        updates = [u for cid in customer_ids for u in self.updates.pop(cid, ())]
+        holders = {
+            (cid, flag): self.holders.pop((cid, flag))
+            for cid in customer_ids
+            for flag in kind.single_flags
+            if (cid, flag) in self.holders
+        }
+        kind.check_flags(existing, creates, updates, holders, self.report)
+        if self.report.ok and (creates or updates):
+            # Built here, sent by the thread: the rows of the next customers are checked meanwhile.
+            sends = kind.prepare_write(
+                existing, creates, updates, holders, self.history, self.sources, self.ids
+            )
+            self.touched += {p.customer_id for _row, p in [*creates, *updates]}  # type: ignore[attr-defined]
+            background.submit(lambda: [send() for send in sends])
+
+
+def _may_add(rows: list[Row], codes: list[str], customers: Mapping[str, int], existing: Any) -> int:
+    """How many of the rows may add a part (a blank number, or one past the customer's parts): ids are
+    taken for them before the rows are checked. A row that is wrong, or adds nothing, leaves a gap."""
+    count = 0
+    for row, code in zip(rows, codes, strict=True):
+        customer_id = customers.get(code)
+        if customer_id is None:
+            continue
+        number = (row.cells.get("number") or "").strip()
+        try:
+            count += not number or int(number) > len(existing.get(customer_id, ()))
+        except ValueError:
+            continue
+    return count
