@@ -57,6 +57,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="subsidiaries",
+        db_index=False,  # a partial index in Meta: most customers have none
     )
     is_customer = models.BooleanField(_("customer"), default=True)
     is_prospect = models.BooleanField(_("prospect"), default=False)
@@ -75,6 +76,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_customers",
+        db_index=False,  # a partial index in Meta: most customers have none
     )
     team = models.CharField(_("team"), max_length=100, blank=True)
     external_code = models.CharField(_("external code"), max_length=30, blank=True, db_index=True)
@@ -126,6 +128,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="billed_for",
+        db_index=False,  # a partial index in Meta: most customers have none
     )
     billing_address = models.ForeignKey(
         "Address",
@@ -134,6 +137,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index in Meta: most customers have none
     )
     default_delivery_address = models.ForeignKey(
         "Address",
@@ -142,6 +146,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # a partial index in Meta: most customers have none
     )
     bank_name = models.CharField(_("bank name"), max_length=120, blank=True)
     bank_address = models.CharField(_("bank address"), max_length=250, blank=True)
@@ -198,7 +203,9 @@ class Customer(models.Model):
     # kept by the services so that type-ahead search is one indexed LIKE.
     search_text = models.TextField(default="", editable=False)
     # The name without accents, punctuation and legal forms, for duplicate detection.
-    name_key = models.CharField(max_length=200, default="", editable=False, db_index=True)
+    # Searched by similarity only, through its trigram index (migration 0003): a B-tree index of it
+    # served no query, and cost every write of a customer.
+    name_key = models.CharField(max_length=200, default="", editable=False)
 
     history = recorded_history(excluded_fields=["search_text", "name_key", "updated_at"])
 
@@ -209,6 +216,18 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["status", "name"], name="customer_status_name"),
             models.Index(fields=["name", "id"], name="customer_name_id"),
+            # The links most customers lack are indexed where set: a customer written without them (an
+            # import rewrites a hundred thousand at once) adds nothing to these indexes.
+            *(
+                models.Index(fields=[link], name=name, condition=Q(**{f"{link}__isnull": False}))
+                for link, name in (
+                    ("parent", "customer_parent"),
+                    ("assigned_to", "customer_assigned_to"),
+                    ("bill_to", "customer_bill_to"),
+                    ("billing_address", "customer_billing_address"),
+                    ("default_delivery_address", "customer_delivery_address"),
+                )
+            ),
         ]
         constraints = [
             models.CheckConstraint(
