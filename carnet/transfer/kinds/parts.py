@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Model, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -112,7 +112,9 @@ class PartKind(Kind):
             # the book as it is now (the one written was made of the customer as read at the start).
             moved = [
                 pk
-                for batch in chunks(sorted(load.touched))
+                for batch in chunks(
+                    sorted(load.touched), 10_000 if connection.vendor == "postgresql" else 900
+                )
                 for pk, version in Customer.objects.filter(pk__in=batch).values_list("pk", "version")
                 if version != sources.versions[pk] + 1
             ]
