@@ -15,9 +15,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
+
+T = TypeVar("T")
 
 
 class Background:
@@ -25,7 +27,7 @@ class Background:
         self.alias = alias
         self.connection = connections[alias]
         self.threaded = self.connection.vendor == "postgresql"
-        self.pending: list[Future[None]] = []
+        self.pending: list[Future[Any]] = []
         self.executor: ThreadPoolExecutor | None = None
         self.thread: threading.Thread | None = None
         self.failed = False
@@ -63,24 +65,33 @@ class Background:
 
     def submit(self, write: Callable[[], Any]) -> None:
         """Run `write` after the writes submitted before it (at once without a thread)."""
+        self.call(write)
+
+    def call(self, work: Callable[[], T]) -> "Future[T]":
+        """Run `work` after the work submitted before it (at once without a thread): its result to come.
+        A read sent this way runs while the import checks rows."""
         if self.executor is None:
-            write()
-            return
+            done: Future[T] = Future()
+            done.set_result(work())
+            return done
 
         # The write sees what its caller saw (the activity recorded in history rows, the language).
         context = contextvars.copy_context()
 
-        def run() -> None:
+        def run() -> T:
             if self.failed:
-                return  # the transaction is lost already: the first error is the one to raise
+                # The transaction is lost already: the first error is the one to raise.
+                raise RuntimeError("an earlier write of the import failed")
             try:
                 with self.connection.wrap_database_errors:
-                    context.run(write)
+                    return context.run(work)
             except BaseException:
                 self.failed = True
                 raise
 
-        self.pending.append(self.executor.submit(run))
+        future = self.executor.submit(run)
+        self.pending.append(future)  # type: ignore[arg-type]
+        return future
 
     def wait(self) -> None:
         """Until every write submitted is done; raises the first one's error."""

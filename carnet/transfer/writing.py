@@ -180,10 +180,12 @@ class PreparedUpdate:
     columns: list[_Column]
     rows: list[list[Any]]
     increment: Sequence[str] = ()
+    # On PostgreSQL, the rows' primary key and new values of the columns `increment` are added here.
+    counted: list[tuple[Any, ...]] | None = None
 
     def send(self) -> None:
         if self.rows:
-            _update(self.model, self.columns, self.rows, self.increment)
+            _update(self.model, self.columns, self.rows, self.increment, self.counted)
 
 
 def prepare_insert(model: type[Model], records: Sequence[Model]) -> Prepared:
@@ -281,9 +283,14 @@ def _columns_of(model: type[Model], attnames: Sequence[str]) -> list[_Column]:
 
 
 def _update(
-    model: type[Model], columns: Sequence[_Column], rows: Iterable[list[Any]], increment: Sequence[str] = ()
+    model: type[Model],
+    columns: Sequence[_Column],
+    rows: Iterable[list[Any]],
+    increment: Sequence[str] = (),
+    counted_to: list[tuple[Any, ...]] | None = None,
 ) -> None:
-    """UPDATE the columns from rows of (primary key, *database values)."""
+    """UPDATE the columns from rows of (primary key, *database values); on PostgreSQL, the primary key and
+    new values of the columns `increment` are added to `counted_to` if given."""
     pk = model._meta.pk
     assert pk is not None
     table = _quote(model._meta.db_table)
@@ -319,9 +326,13 @@ def _update(
                     *(f"{n} = {table}.{n} + 1" for n in counted),
                 ]
             )
+            returning = f" RETURNING {', '.join([f'{table}.{key}', *(f'{table}.{n}' for n in counted)])}"
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM {scratch} WHERE {table}.{key} = {scratch}.{key}"
+                + (returning if counted_to is not None else "")
             )
+            if counted_to is not None:
+                counted_to.extend(cursor.fetchall())
         finally:
             cursor.execute(f"DROP TABLE {scratch}")
 

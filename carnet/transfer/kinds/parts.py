@@ -10,10 +10,11 @@ import copy
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Model, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -23,7 +24,7 @@ from carnet.accounts.models import Company, User
 from carnet.accounts.roles import Action
 from carnet.customers.models import Customer
 
-from .. import customfields, writing
+from .. import customfields, many, writing
 from ..background import Background
 from ..blank import Blank
 from ..checked import CheckedValues
@@ -77,28 +78,24 @@ class PartKind(Kind):
         job.custom_fields = self.custom_definitions()
         codes = [(row.cells.get("customer_code") or "").strip().upper() for row in rows]
         # The parts need their customer's id alone: not the wide record, nor a record at all.
-        customers: dict[str, int] = {}
-        for batch in chunks(sorted(set(codes))):
-            customers.update(Customer.objects.filter(code__in=batch).values_list("code", "id"))
+        customers = many.ids_by_code(Customer, codes)
         existing: dict[int, list[Model]] = defaultdict(list)
-        for batch in chunks(sorted(customers.values())):
-            for part in self.model._default_manager.filter(customer_id__in=batch).order_by(
-                "customer_id", "id"
-            ):
-                existing[part.customer_id].append(part)  # type: ignore[attr-defined]
+        for part in many.records_of(self.model, "customer", list(customers.values())):
+            existing[part.customer_id].append(part)  # type: ignore[attr-defined]
         # A customer's parts are settled once its last row is checked: they are written then, a batch of
         # customers at a time, while the next rows are checked (see carnet.transfer.background).
         last_row = {customers[code]: index for index, code in enumerate(codes) if code in customers}
         closing: dict[int, list[int]] = defaultdict(list)
         for customer_id, index in last_row.items():
             closing[index].append(customer_id)
-        # Read before the writes begin, since the import's queries wait for the writes sent before them:
-        # what the customers' search texts are made of, and ids for the parts the rows may add.
-        sources = self.search_sources(sorted(customers.values()))
-        ids = iter(writing.allocate_ids(self.model, _may_add(rows, codes, customers, existing)))
-        load = _Checking(self, job, existing, sources, ids)
+        adding = _may_add(rows, codes, customers, existing)
         settled: list[int] = []
         with Background() as background:
+            # Read by the thread while the first rows are checked, before any write: what the customers'
+            # search texts are made of, and ids for the parts the rows may add.
+            sources = background.call(lambda: self.search_sources(sorted(customers.values())))
+            ids = background.call(lambda: writing.allocate_ids(self.model, adding))
+            load = _Checking(self, job, existing, sources, ids)
             for index, (row, code) in enumerate(zip(rows, codes, strict=True)):
                 if index and index % BATCH == 0:
                     job.progress(index)
@@ -107,17 +104,13 @@ class PartKind(Kind):
                 if len(settled) >= SETTLED_BATCH or index == len(rows) - 1:
                     load.settle(settled, background)
                     settled = []
-        if job.report.ok and load.touched:
+        if job.report.ok:
             # A customer changed by someone else during the import has its search text made again from
-            # the book as it is now (the one written was made of the customer as read at the start).
-            moved = [
-                pk
-                for batch in chunks(
-                    sorted(load.touched), 10_000 if connection.vendor == "postgresql" else 900
-                )
-                for pk, version in Customer.objects.filter(pk__in=batch).values_list("pk", "version")
-                if version != sources.versions[pk] + 1
-            ]
+            # the book as it is now (the one written was made of the customer as read at the start). Its
+            # version, counted by the database, went up by more than the import's one. (On SQLite the
+            # import holds the one writer's lock from its start: nobody else changes a customer.)
+            read = sources.result()
+            moved = [pk for pk, version in load.versions if version != read.versions[pk] + 1]
             refresh_search_texts(moved)
         job.progress(len(rows))
 
@@ -144,10 +137,12 @@ class PartKind(Kind):
         history: Any,
         sources: SearchSources,
         ids: Iterator[int],
+        versions: list[tuple[int, int]],
     ) -> list[Callable[[], None]]:
         """The writes of the parts of settled customers, and of the customers' new search text and version,
         built here (nothing is read: the writes sent before may still be running), to be sent in this
-        order. New parts take the next of `ids`."""
+        order. New parts take the next of `ids`; the customers' new versions are added to `versions` when
+        written (PostgreSQL)."""
         sends: list[Callable[[], None]] = []
         taken_by: dict[tuple[int, str], Model] = {}
         # A flag taken by a row leaves the customer's other parts first (one per customer).
@@ -203,14 +198,10 @@ class PartKind(Kind):
         }
         texts = self.search_texts_with(sources, sorted(final), final)
         stamp = timezone.now()
-        sends.append(
-            writing.prepare_update_values(
-                Customer,
-                ["search_text", "updated_at"],
-                [(pk, text, stamp) for pk, text, _s in texts],
-                ["version"],
-            ).send
-        )
+        rows = [(pk, text, stamp) for pk, text, _s in texts]
+        touched = writing.prepare_update_values(Customer, ["search_text", "updated_at"], rows, ["version"])
+        touched.counted = versions
+        sends.append(touched.send)
         return sends
 
     def _clear_flag(
@@ -263,14 +254,15 @@ class _Checking:
         kind: PartKind,
         job: Job,
         existing: dict[int, list[Model]],
-        sources: SearchSources,
-        ids: Iterator[int],
+        sources: "Future[SearchSources]",
+        ids: "Future[list[int]]",
     ) -> None:
         self.kind = kind
-        self.sources = sources
-        self.ids = ids
-        # The customers given a new version and search text.
-        self.touched: list[int] = []
+        self.read_sources = sources
+        self.read_ids = ids
+        self.ids: Iterator[int] | None = None
+        # The customers given a new version and search text, and that version (PostgreSQL).
+        self.versions: list[tuple[int, int]] = []
         self.job = job
         self.report = job.report
         self.existing = existing
@@ -378,10 +370,12 @@ class _Checking:
         kind.check_flags(existing, creates, updates, holders, self.report)
         if self.report.ok and (creates or updates):
             # Built here, sent by the thread: the rows of the next customers are checked meanwhile.
+            if self.ids is None:
+                self.ids = iter(self.read_ids.result())
+            sources = self.read_sources.result()
             sends = kind.prepare_write(
-                existing, creates, updates, holders, self.history, self.sources, self.ids
+                existing, creates, updates, holders, self.history, sources, self.ids, self.versions
             )
-            self.touched += {p.customer_id for _row, p in [*creates, *updates]}  # type: ignore[attr-defined]
             background.submit(lambda: [send() for send in sends])
 
 
