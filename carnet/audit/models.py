@@ -11,8 +11,9 @@ class RecordedChange(models.Model):
     """The abstract base of Carnet's historical models (`HistoricalRecords(bases=[RecordedChange])`)."""
 
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
-    # One action's changes (a web request, an API call, a command, an import, a review) share it.
-    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    # One action's changes (a web request, an API call, a command, an import, a review) share it. Not
+    # indexed: history is read by record, and a record's rows are few (an import writes one per record).
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     class Meta:
         abstract = True

@@ -18,6 +18,7 @@ from .choices import (
     ShipperIdentification,
     Status,
 )
+from .fields import EmailAddressField
 
 
 class BookSettings(models.Model):
@@ -85,7 +86,7 @@ class Customer(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="CAD", validators=[v.validate_currency])
     website = models.URLField(_("website"), blank=True)
-    email = models.EmailField(_("email"), blank=True)
+    email = EmailAddressField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[v.validate_phone])
     # Business numbers: checked by python-stdnum where a check digit exists, by format otherwise.
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, validators=[v.validate_vat])
@@ -207,7 +208,19 @@ class Customer(models.Model):
     # served no query, and cost every write of a customer.
     name_key = models.CharField(max_length=200, default="", editable=False)
 
-    history = recorded_history(excluded_fields=["search_text", "name_key", "updated_at"])
+    # History is read by customer (id) and former code (code); the other columns simple_history would
+    # index are never searched, and each index is written for every change.
+    history = recorded_history(
+        excluded_fields=["search_text", "name_key", "updated_at"],
+        no_db_index=[
+            "external_code",
+            "parent",
+            "assigned_to",
+            "bill_to",
+            "billing_address",
+            "default_delivery_address",
+        ],
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -324,7 +337,7 @@ class Contact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=100, blank=True)
-    email = models.EmailField(_("email"), blank=True)
+    email = EmailAddressField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[v.validate_phone])
     mobile = models.CharField(_("mobile"), max_length=40, blank=True, validators=[v.validate_phone])
     is_default = models.BooleanField(_("default contact"), default=False)

@@ -14,6 +14,7 @@ import operator
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -57,6 +58,24 @@ def _to_db(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
             return prep(value, connection)
 
         return plain
+    if connection.vendor == "postgresql" and type(field) is models.DateTimeField:
+        # An aware datetime is what Django would send (it converts only naive ones, and text).
+        def moment(value: Any) -> Any:
+            if type(value) is datetime and value.tzinfo is not None:
+                return value
+            return prep(value, connection)
+
+        return moment
+    if connection.vendor == "postgresql" and type(field) is models.JSONField:
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+
+        # A dict or a list is adapted as Django adapts it, without the lookups on the way.
+        def document(value: Any) -> Any:
+            if type(value) is dict or type(value) is list:
+                return adapt(value, encoder)
+            return prep(value, connection)
+
+        return document
     return lambda value: prep(value, connection)
 
 
@@ -313,12 +332,14 @@ def _update(
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {selected} FROM {table} WITH NO DATA")
         try:
+            keys = []
             with (
                 connection.wrap_database_errors,
                 cursor.cursor.copy(f"COPY {scratch} ({selected}) FROM STDIN") as copy,
             ):
                 for row in rows:
                     copy.write_row(row)
+                    keys.append(row[0])
             cursor.execute(f"ANALYZE {scratch}")
             assignments = ", ".join(
                 [
@@ -327,9 +348,12 @@ def _update(
                 ]
             )
             returning = f" RETURNING {', '.join([f'{table}.{key}', *(f'{table}.{n}' for n in counted)])}"
+            # The keys again, as an array: the rows are then found by the primary key's index, where
+            # joining the scratch table alone read the whole table at each batch.
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM {scratch} WHERE {table}.{key} = {scratch}.{key}"
-                + (returning if counted_to is not None else "")
+                f"UPDATE {table} SET {assignments} FROM {scratch} WHERE {table}.{key} = {scratch}.{key} "
+                f"AND {table}.{key} = ANY(%s)" + (returning if counted_to is not None else ""),
+                [keys],
             )
             if counted_to is not None:
                 counted_to.extend(cursor.fetchall())
@@ -394,7 +418,8 @@ def prepare_history(
     values = [c.to_db(extra[c.field.attname]) for c in constant]
     places = _places(model, copied) if written is not None else None
     if places is not None and written is not None:
-        rows = [[*values, *(row[i] for i in places)] for row in written]
+        pick = operator.itemgetter(*places) if len(places) > 1 else (lambda row: (row[places[0]],))
+        rows = [[*values, *pick(row)] for row in written]
     else:
         read = _reader(copied, adding=False)
         rows = [[*values, *read(r)] for r in records]

@@ -1,7 +1,10 @@
 """Field validators, with real numbers: valid ones pass, one changed digit fails with a message."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from carnet.customers import validators as v
 
@@ -259,3 +262,36 @@ def test_postal_codes_are_written_the_way_the_post_writes_them(country: str, typ
 
 def test_an_unknown_country_is_the_only_error_given() -> None:
     assert set(_errors("XX", "QC", "J1H 1A1")) == {"country"}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jean@example.ca",
+        "Jean.Dupont+factures@sub.example.fr",
+        "ops@[192.168.0.1]",
+        "ops@[IPv6:2001:db8::1]",
+        '"quoted local"@example.com',
+        "élise@exemple.fr",
+        "user@localhost",
+        "no-at-sign.example.ca",
+        "two@@example.ca",
+        "user@-example.ca",
+        "user@example..ca",
+        "user@exa mple.ca",
+        "user@",
+        "@example.ca",
+        "a" * 65 + "@example.ca",
+        "user@" + "d" * 64 + ".ca",
+        "user@example.ca\n",
+    ],
+)
+def test_the_email_rule_accepts_and_refuses_what_djangos_does(address: str) -> None:
+    def verdict(check: Any) -> bool:
+        try:
+            check(address)
+        except ValidationError:
+            return False
+        return True
+
+    assert verdict(v.validate_email_address) == verdict(validate_email)
