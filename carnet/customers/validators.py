@@ -24,7 +24,6 @@ from stdnum.exceptions import ValidationError as StdnumError
 phonenumbers.enable_pattern_cache()
 
 
-
 class EmailAddressValidator(EmailValidator):
     """Django's rule for an email address, its patterns compiled once: Django compiles them on first use,
     and every later use goes through a proxy that cost three times the match (an import checks the address

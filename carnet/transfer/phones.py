@@ -45,12 +45,13 @@ def _check(values: list[str], out: Connection) -> None:
     out.close()
 
 
-class _Answers(Mapping[str, str]):
-    """The answers come so far; reading the pipe now and then (not at every phone: a system call each)."""
+class Answers(Mapping[Any, Any]):
+    """The answers come so far (a second process sends them as lists of (key, answer) pairs); reading the
+    pipe now and then (not at every phone: a system call each)."""
 
     def __init__(self, pipe: Connection) -> None:
         self.pipe: Connection | None = pipe
-        self.answers: dict[str, str] = {}
+        self.answers: dict[Any, Any] = {}
         self.asked = 0
 
     def _read(self) -> None:
@@ -63,16 +64,16 @@ class _Answers(Mapping[str, str]):
             self.pipe.close()
             self.pipe = None
 
-    def get(self, value: str, default: Any = None) -> Any:
+    def get(self, value: Any, default: Any = None) -> Any:
         self.asked += 1
         if self.asked % 64 == 1:
             self._read()
         return self.answers.get(value, default)
 
-    def __getitem__(self, value: str) -> str:
+    def __getitem__(self, value: Any) -> Any:
         return self.answers[value]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.answers)
 
     def __len__(self) -> int:
@@ -97,7 +98,7 @@ def checked_ahead(values: Iterable[str]) -> Iterator[None]:
         yield
         return
     send.close()  # the child's end: the pipe reports the end once the child closes its own
-    answers = _Answers(receive)
+    answers = Answers(receive)
     token = validators.checked_ahead.set(answers)
     try:
         yield

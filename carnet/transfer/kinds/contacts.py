@@ -37,7 +37,6 @@ class ContactKind(PartKind):
     columns = COLUMNS
     field_of_column = {"default": "is_default", "billing": "is_billing"}
     single_flags = ("is_default", "is_billing")
-    phone_columns = ("phone", "mobile")
 
     @property
     def label(self) -> str:  # type: ignore[override]

@@ -8,6 +8,7 @@ as the services move them.
 
 import copy
 import functools
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
@@ -28,9 +29,10 @@ from .. import customfields, many, writing
 from ..background import Background
 from ..blank import Blank
 from ..checked import CheckedValues
-from ..phones import checked_ahead as phones_checked_ahead
 from ..reading import Row
 from ..report import Action as Done
+from ..report import Report
+from ..rows_ahead import rows_checked_ahead
 from ..search_text import SearchSources, refresh_search_texts
 from .base import BATCH, Job, Kind, chunks, history_kwargs, parse, report_errors
 
@@ -45,8 +47,6 @@ class PartKind(Kind):
     field_of_column: Mapping[str, str] = {}
     # Flags a customer has on one part at most (model field names).
     single_flags: tuple[str, ...] = ()
-    # Columns of phone numbers, checked ahead in a second process (see carnet.transfer.phones).
-    phone_columns: tuple[str, ...] = ()
     import_actions = (Action.CHANGE_CUSTOMER,)
 
     def export_queryset(self, actor: User | None, company: Company | None) -> QuerySet[Any]:
@@ -70,11 +70,6 @@ class PartKind(Kind):
         return []
 
     def load(self, rows: list[Row], job: Job) -> None:
-        phones = ((row.cells.get(c) or "").strip() for row in rows for c in self.phone_columns)
-        with phones_checked_ahead(phones):
-            self._load(rows, job)
-
-    def _load(self, rows: list[Row], job: Job) -> None:
         job.custom_fields = self.custom_definitions()
         codes = [(row.cells.get("customer_code") or "").strip().upper() for row in rows]
         # The parts need their customer's id alone: not the wide record, nor a record at all.
@@ -90,16 +85,20 @@ class PartKind(Kind):
             closing[index].append(customer_id)
         adding = _may_add(rows, codes, customers, existing)
         settled: list[int] = []
-        with Background() as background:
+        load = _Checking(self, job, existing)
+        customer_ids = [customers.get(code) for code in codes]
+        # The second process starts before the thread: a fork copies only the thread that forks.
+        with rows_checked_ahead(load.checked_alone, rows, customer_ids) as ahead, Background() as background:
             # Read by the thread while the first rows are checked, before any write: what the customers'
             # search texts are made of, and ids for the parts the rows may add.
             sources = background.call(lambda: self.search_sources(sorted(customers.values())))
-            ids = background.call(lambda: writing.allocate_ids(self.model, adding))
-            load = _Checking(self, job, existing, sources, ids)
+            load.read_sources = sources
+            load.read_ids = background.call(lambda: writing.allocate_ids(self.model, adding))
+            load.ahead = ahead
             for index, (row, code) in enumerate(zip(rows, codes, strict=True)):
                 if index and index % BATCH == 0:
                     job.progress(index)
-                load.check_row(row, code, customers.get(code))
+                load.check_row(index, row, code, customer_ids[index])
                 settled += closing.get(index, ())
                 if len(settled) >= SETTLED_BATCH or index == len(rows) - 1:
                     load.settle(settled, background)
@@ -254,12 +253,12 @@ class _Checking:
         kind: PartKind,
         job: Job,
         existing: dict[int, list[Model]],
-        sources: "Future[SearchSources]",
-        ids: "Future[list[int]]",
     ) -> None:
         self.kind = kind
-        self.read_sources = sources
-        self.read_ids = ids
+        # Read by the write thread (see _load), and the rows' answers from the second process.
+        self.read_sources: Future[SearchSources] | None = None
+        self.read_ids: Future[list[int]] | None = None
+        self.ahead: Mapping[int, tuple[tuple[str, Any], ...]] | None = None
         self.ids: Iterator[int] | None = None
         # The customers given a new version and search text, and that version (PostgreSQL).
         self.versions: list[tuple[int, int]] = []
@@ -279,8 +278,11 @@ class _Checking:
         self.creates: dict[int, list[tuple[Row, Model]]] = defaultdict(list)
         self.updates: dict[int, list[tuple[Row, Model]]] = defaultdict(list)
         self.holders: dict[tuple[int, str], tuple[Row, Model]] = {}
+        self._attnames = [f.attname for f in kind.model._meta.concrete_fields if not f.primary_key]
+        self._values = operator.attrgetter(*self._attnames)
 
-    def check_row(self, row: Row, code: str, customer_id: int | None) -> None:
+    def check_row(self, index: int, row: Row, code: str, customer_id: int | None) -> None:
+        """Check the row (the `index`th of the file) and keep its part until its customer is settled."""
         kind, report = self.kind, self.report
         count = len(report.problems)
         values = parse(row, kind.columns, report)
@@ -309,16 +311,7 @@ class _Checking:
             if number < 1:
                 report.problem(row.number, "number", _("A number is 1 or more."))
                 return
-        found = parts[number - 1] if number is not None and number <= len(parts) else None
-        part = copy.copy(found) if found is not None else kind.new_part(customer_id, values, self.job)
-        for column, value in values.items():
-            if column == "customer_code":
-                continue
-            field = self.field_of[column]
-            setattr(part, field.attname, field.get_default() if value is None else value)
-        if custom:
-            stored = getattr(part, "custom_fields", None)
-            part.custom_fields = customfields.merge(stored, custom)  # type: ignore[union-attr]
+        found, part = self._built(customer_id, number, values, custom)
         for flag in kind.single_flags:
             if getattr(part, flag):
                 other = self.holders.get((customer_id, flag))
@@ -333,17 +326,21 @@ class _Checking:
                     self.holders[(customer_id, flag)] = (row, part)
         if len(report.problems) > count:
             return
-        try:
-            kind.check(part, self.job, self.checked)
-        except ValidationError as exc:
-            report_errors(
-                report,
-                row.number,
-                exc,
-                {f: kind.column_of(f) for f in exc.message_dict} if hasattr(exc, "error_dict") else None,
-            )
-            return
-        self.checked.remember(part)
+        changes = self.ahead.get(index) if self.ahead is not None else None
+        if changes is not None:
+            # Checked in the second process, exactly so: its part takes what the checks changed.
+            for attname, value in changes:
+                setattr(part, attname, value)
+        else:
+            try:
+                kind.check(part, self.job, self.checked)
+            except ValidationError as exc:
+                columns = (
+                    {f: kind.column_of(f) for f in exc.message_dict} if hasattr(exc, "error_dict") else None
+                )
+                report_errors(report, row.number, exc, columns)
+                return
+            self.checked.remember(part)
         key = f"{code}/{number or len(parts) + 1}"
         if found is None:
             self.creates[customer_id].append((row, part))
@@ -353,6 +350,47 @@ class _Checking:
             report.act(row.number, key, Done.UPDATED)
         else:
             report.act(row.number, key, Done.UNCHANGED)
+
+    def _built(
+        self, customer_id: int, number: int | None, values: Mapping[str, Any], custom: Mapping[str, Any]
+    ) -> tuple[Model | None, Model]:
+        """The part a row names (None for a new one), and the row's part: that one with the row's values."""
+        parts = self.existing.get(customer_id, ())
+        found = parts[number - 1] if number is not None and number <= len(parts) else None
+        part = copy.copy(found) if found is not None else self.kind.new_part(customer_id, values, self.job)
+        for column, value in values.items():
+            if column == "customer_code":
+                continue
+            field = self.field_of[column]
+            setattr(part, field.attname, field.get_default() if value is None else value)
+        if custom:
+            stored = getattr(part, "custom_fields", None)
+            part.custom_fields = customfields.merge(stored, custom)  # type: ignore[attr-defined]
+        return found, part
+
+    def checked_alone(self, row: Row, customer_id: int) -> tuple[tuple[str, Any], ...] | None:
+        """In the second process (carnet.transfer.rows_ahead): what the part's own checks change on the
+        row's part, built as check_row builds it, if the row passes them; None if it does not."""
+        scratch = Report(kind=self.kind.name, dry_run=True)
+        values = parse(row, self.kind.columns, scratch)
+        custom = customfields.read(self.job.custom_fields, row, scratch) if self.job.custom_fields else {}
+        number = values.pop("number", None)
+        if scratch.problems or (number is not None and number < 1):
+            return None
+        _found, part = self._built(customer_id, number, values, custom)
+        before = self._values(part)
+        try:
+            self.kind.check(part, self.job, self.checked)
+        except ValidationError:
+            return None
+        self.checked.remember(part)
+        after = self._values(part)
+        # A dict or a list may have been changed in place: sent whenever it holds something.
+        return tuple(
+            (attname, value)
+            for attname, old, value in zip(self._attnames, before, after, strict=True)
+            if old != value or (isinstance(value, dict | list) and value)
+        )
 
     def settle(self, customer_ids: list[int], background: Background) -> None:
         """Settle the flags of these customers, whose rows are all checked, and have their parts written
@@ -370,6 +408,7 @@ class _Checking:
         kind.check_flags(existing, creates, updates, holders, self.report)
         if self.report.ok and (creates or updates):
             # Built here, sent by the thread: the rows of the next customers are checked meanwhile.
+            assert self.read_ids is not None and self.read_sources is not None
             if self.ids is None:
                 self.ids = iter(self.read_ids.result())
             sources = self.read_sources.result()
