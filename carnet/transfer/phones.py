@@ -8,7 +8,8 @@ else checks it itself. Nothing waits for the second process: if it is slow, or f
 rows are checked exactly as without it; it is stopped when the rows are checked. Invalid phones are never
 taken from it: this process checks them and words their message in the reader's language itself.
 
-Only on Linux (fork), and only for files with enough phones to pay for the process.
+Only on Linux (fork), and only for files with enough phones to pay for the process. An import of customers
+uses it; one of addresses or contacts checks its whole rows ahead instead (carnet.transfer.rows_ahead).
 """
 
 import multiprocessing
